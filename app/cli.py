@@ -1,0 +1,144 @@
+"""The ``glyphic`` command line.
+
+``glyphic ocr FILE... [-o OUTDIR] [--format txt,hocr,alto,json,pdf] [--jobs N] [--no-lexicon] [--model PATH]``
+
+Without ``-o`` the plain text goes to stdout, so it can be scripted like
+``tesseract FILE -``. A file that cannot be read is reported and skipped; the
+exit code is 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from tqdm import tqdm
+
+from app.document import Document, Page
+from app.pipeline import Pipeline, PipelineOptions
+
+DEFAULT_FORMATS = "txt"
+
+
+def glyphic_version() -> str:
+    try:
+        return version("glyphic")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glyphic", description="Glyphic OCR: handwritten and printed pages to text.")
+    parser.add_argument("--version", action="version", version=f"glyphic {glyphic_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ocr = commands.add_parser("ocr", help="recognise image and PDF files")
+    ocr.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ocr.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write files here (default: text to stdout)")
+    ocr.add_argument("--format", default=DEFAULT_FORMATS,
+                     help="comma-separated: txt,hocr,alto,json,pdf (default: %(default)s)")
+    ocr.add_argument("--jobs", type=int, default=1, help="worker processes for pages (default: 1)")
+    ocr.add_argument("--no-lexicon", action="store_true", help="keep the classifier's reading, no word context")
+    ocr.add_argument("--model", type=Path, help="model config JSON (default: the shipped model)")
+    ocr.add_argument("--dpi", type=float, default=300.0, help="render PDFs at this resolution (default: 300)")
+    ocr.add_argument("--max-pixels", type=int, help="refuse images larger than this many pixels")
+    ocr.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
+    return PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi)
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _init_worker(options: PipelineOptions) -> None:
+    global _worker_pipeline
+    import torch
+
+    torch.set_num_threads(1)
+    _worker_pipeline = Pipeline(options)
+
+
+def _recognize_page(path: Path, index: int, dpi: float, max_pixels: int | None) -> Page:
+    from app.io import load_page
+
+    assert _worker_pipeline is not None, "worker not initialised"
+    page_image = load_page(path, index, dpi=dpi, **({"max_pixels": max_pixels} if max_pixels else {}))
+    return _worker_pipeline.recognize_image(page_image.image, page_image.index, page_image.source, page_image.dpi)
+
+
+def _pages_serial(pipeline: Pipeline, path: Path, max_pixels: int | None) -> Iterator[Page]:
+    yield from pipeline.recognize_file(path, max_pixels=max_pixels)
+
+
+def _pages_parallel(pool: ProcessPoolExecutor, path: Path, args: argparse.Namespace) -> Iterator[Page]:
+    from app.io import count_pages
+
+    futures = [pool.submit(_recognize_page, path, i, args.dpi, args.max_pixels) for i in range(count_pages(path))]
+    for future in futures:
+        yield future.result()
+
+
+def run_ocr(args: argparse.Namespace) -> int:
+    """Recognise every file; returns the process exit code."""
+    from app.export import FORMATS, export_document
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        print(f"glyphic: error: unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
+              file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("glyphic: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    options = pipeline_options(args)
+    pipeline = Pipeline(options)
+    try:
+        model_name = pipeline.predictor.name
+    except Exception as exc:  # a missing or damaged model is fatal for every file
+        print(f"glyphic: error: {exc}", file=sys.stderr)
+        return 2
+    pool = ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(options,)) if args.jobs > 1 else None
+    failed = 0
+    progress = tqdm(total=len(args.files), unit="file", disable=True if args.quiet else None, file=sys.stderr)
+    try:
+        for path in args.files:
+            document = Document(source=str(path), model=model_name)
+            try:
+                pages = _pages_parallel(pool, path, args) if pool else _pages_serial(pipeline, path, args.max_pixels)
+                for page in pages:
+                    document.pages.append(page)
+                    progress.set_postfix_str(f"{path.name} p{page.index + 1}", refresh=False)
+                if args.output is None:
+                    sys.stdout.write(document.text + "\n")
+                    sys.stdout.flush()
+                else:
+                    export_document(document, args.output, path.stem, formats)
+            except Exception as exc:  # report, skip the file, go on with the others
+                failed += 1
+                progress.write(f"glyphic: error: {path}: {exc}", file=sys.stderr)
+            progress.update(1)
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if failed:
+        print(f"glyphic: {failed} of {len(args.files)} file(s) failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "ocr":
+        return run_ocr(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

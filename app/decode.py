@@ -1,0 +1,141 @@
+"""Turning classifier output into text: letter case from line geometry, then word context.
+
+EMNIST Balanced has one class for both cases of c i j k l m o p s u v w x y z
+(labelled with the capital). :func:`decide_case` picks the case from where the
+glyph sits on its line; :func:`decode_word` then chooses among every glyph's
+top-k readings with a beam search scored by classifier probability, letter/digit
+consistency and English word frequency (``wordfreq``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Capital letters whose class also stands for the lower-case letter.
+MERGED_CASE = frozenset("CIJKLMOPSUVWXYZ")
+#: Lower-case letters that reach below the baseline.
+DESCENDERS = frozenset("gjpqy")
+
+
+@dataclass(frozen=True)
+class GlyphGeometry:
+    """Where a glyph sits on its line, in page pixels (y grows downwards)."""
+
+    top: float
+    bottom: float
+    baseline: float
+    x_height: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Weights of the word decoder."""
+
+    lexicon: bool = True
+    beam_width: int = 24
+    lexicon_weight: float = 0.45
+    lexicon_floor: float = 9.0
+    mixed_penalty: float = 1.6
+    min_probability: float = 1e-4
+
+
+def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
+    """True for a glyph of x-height or with a descender, False for a tall one, None when unsure."""
+    xh = geometry.x_height
+    if xh <= 0:
+        return None
+    if geometry.bottom - geometry.baseline > 0.3 * xh:
+        return True
+    if geometry.height <= 1.25 * xh:
+        return True
+    if geometry.height >= 1.4 * xh:
+        return False
+    return None
+
+
+def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool | None = None) -> str:
+    """Lower-case a merged-class capital when the glyph looks like a lower-case letter.
+
+    ``k``, ``l`` and a dotted ``i`` are as tall as capitals, so for a tall glyph the
+    rest of the word decides (``word_lowercase``).
+    """
+    if char not in MERGED_CASE or geometry is None:
+        return char
+    lower = looks_lowercase(geometry)
+    if lower is None or (lower is False and char in "KLI" and word_lowercase):
+        lower = bool(word_lowercase)
+    return char.lower() if lower else char
+
+
+def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) -> bool | None:
+    """Majority vote of the glyphs whose case is known from their class or shape."""
+    votes = 0
+    for char, geometry in zip(chars, geometries, strict=True):
+        if not char.isalpha():
+            continue
+        if char not in MERGED_CASE:
+            votes += 1 if char.islower() else -1
+        elif geometry is not None and char not in "KLI":
+            shape = looks_lowercase(geometry)
+            if shape is not None:
+                votes += 1 if shape else -1
+    if votes == 0:
+        return None
+    return votes > 0
+
+
+@lru_cache(maxsize=200_000)
+def word_score(word: str) -> float:
+    """log10 frequency of the word in English (shifted to be >= 0), 0 when unknown."""
+    from wordfreq import word_frequency
+
+    freq = word_frequency(word.lower(), "en")
+    return math.log10(freq) if freq > 0 else -math.inf
+
+
+def _kind(char: str) -> str:
+    return "digit" if char.isdigit() else "alpha" if char.isalpha() else "other"
+
+
+def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOptions | None = None) -> list[int]:
+    """Choose one reading per glyph of a word.
+
+    Args:
+        candidates: for every glyph, its (character, probability) readings, best first.
+        options: decoder weights.
+
+    Returns:
+        For every glyph, the index into its candidate list that was chosen.
+    """
+    options = options or DecodeOptions()
+    if not candidates:
+        return []
+    # beam items: (score, chosen indices, last kind)
+    beam: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
+    for readings in candidates:
+        grown = []
+        for score, chosen, last in beam:
+            for i, (char, prob) in enumerate(readings):
+                kind = _kind(char)
+                s = score + math.log(max(prob, options.min_probability))
+                if last and {last, kind} == {"alpha", "digit"}:
+                    s -= options.mixed_penalty
+                grown.append((s, (*chosen, i), kind))
+        grown.sort(key=lambda item: -item[0])
+        beam = grown[: options.beam_width]
+    if options.lexicon:
+        best_score, best = -math.inf, beam[0][1]
+        for score, chosen, _ in beam:
+            word = "".join(candidates[g][i][0] for g, i in enumerate(chosen))
+            freq = word_score(word)
+            bonus = options.lexicon_weight * max(0.0, freq + options.lexicon_floor) if freq > -math.inf else 0.0
+            if score + bonus > best_score:
+                best_score, best = score + bonus, chosen
+        return list(best)
+    return list(beam[0][1])

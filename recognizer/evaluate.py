@@ -1,0 +1,195 @@
+"""Evaluation report: ``python -m recognizer.evaluate --model CONFIG.json --out reports/NAME``.
+
+Writes ``report.md``, ``report.json`` and PNG figures (confusion matrix,
+misclassified glyphs, reliability diagram, augmented samples) for the
+measurement-only splits ``eval`` and ``test-tail``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from recognizer.augment import augment_batch
+from recognizer.calibration import expected_calibration_error, reliability_bins
+from recognizer.data import GlyphSet, load_split
+from recognizer.models import count_parameters
+from recognizer.predictor import Predictor, softmax
+from recognizer.train import classification_metrics
+
+
+def confusion_matrix(labels: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts (true, predicted)."""
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels.astype(np.int64), pred.astype(np.int64)), 1)
+    return matrix
+
+
+def top_confusions(matrix: np.ndarray, classes: tuple[str, ...], n: int = 20) -> list[dict[str, Any]]:
+    """The ``n`` most frequent (true -> predicted) errors."""
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    order = np.argsort(-off, axis=None)[:n]
+    rows = []
+    for flat in order:
+        t, p = np.unravel_index(flat, off.shape)
+        if off[t, p] == 0:
+            break
+        rows.append({"true": classes[t], "predicted": classes[p], "count": int(off[t, p])})
+    return rows
+
+
+def measure(predictor: Predictor, data: GlyphSet) -> dict[str, Any]:
+    """All numbers of the report for one split."""
+    started = time.perf_counter()
+    logits = predictor.logits(data.images)
+    seconds = time.perf_counter() - started
+    labels = torch.from_numpy(data.labels.astype(np.int64))
+    scaled = torch.from_numpy(logits / predictor.temperature)
+    metrics = classification_metrics(scaled, labels)
+    probs = torch.from_numpy(softmax(logits / predictor.temperature))
+    pred = logits.argmax(1)
+    num_classes = len(predictor.classes)
+    matrix = confusion_matrix(data.labels, pred, num_classes)
+    per_class = {predictor.classes[c]: float(matrix[c, c] / max(1, matrix[c].sum())) for c in range(num_classes)}
+    return {
+        **metrics,
+        "count": len(data),
+        "ece": expected_calibration_error(probs, labels),
+        "ece_uncalibrated": expected_calibration_error(torch.softmax(torch.from_numpy(logits), 1), labels),
+        "glyphs_per_second": len(data) / seconds if seconds else 0.0,
+        "per_class_accuracy": per_class,
+        "top_confusions": top_confusions(matrix, predictor.classes),
+        "reliability": reliability_bins(probs, labels),
+        "_matrix": matrix,
+        "_pred": pred,
+        "_conf": probs.max(1).values.numpy(),
+    }
+
+
+def plot_confusion(matrix: np.ndarray, classes: tuple[str, ...], path: Path, title: str) -> None:
+    import matplotlib.pyplot as plt
+
+    rates = matrix / np.maximum(1, matrix.sum(1, keepdims=True))
+    fig, ax = plt.subplots(figsize=(9, 8), dpi=80)
+    image = ax.imshow(np.sqrt(rates), cmap="viridis")
+    ax.set_xticks(range(len(classes)), classes, fontsize=7)
+    ax.set_yticks(range(len(classes)), classes, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{title} (colour: sqrt of row rate)")
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_reliability(bins: list[dict[str, float]], path: Path, ece: float) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=80)
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-")
+    ax.set_xlabel("calibrated confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_title(f"reliability (ECE {ece:.3f})")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def glyph_grid(images: np.ndarray, captions: list[str], path: Path, columns: int = 10) -> None:
+    import matplotlib.pyplot as plt
+
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05), dpi=80)
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap="gray", vmin=0, vmax=255)
+            ax.set_title(captions[i], fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def augmentation_grid(data: GlyphSet, classes: tuple[str, ...], path: Path, seed: int = 0) -> None:
+    """Originals (first column) and five augmented copies of 8 glyphs."""
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(data), 8, replace=False)
+    x = torch.from_numpy(data.images[pick]).unsqueeze(1).float() / 255
+    gen = torch.Generator().manual_seed(seed)
+    copies = [x] + [augment_batch(x, gen) for _ in range(5)]
+    images, captions = [], []
+    for i in range(len(pick)):
+        for j, batch in enumerate(copies):
+            images.append((batch[i, 0].numpy() * 255).astype(np.uint8))
+            captions.append(classes[data.labels[pick[i]]] + (" (orig)" if j == 0 else ""))
+    glyph_grid(np.stack(images), captions, path, columns=6)
+
+
+def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, title: str) -> dict[str, Any]:
+    """Measure every split and write the Markdown/JSON report with figures into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"model": predictor.name, "parameters": count_parameters(predictor.model),
+                               "temperature": predictor.temperature, "splits": {}}
+    lines = [f"# {title}", "", f"Model `{predictor.name}`, {results['parameters']:,} parameters, "
+             f"temperature {predictor.temperature:.3f}.", ""]
+    lines += ["| split | glyphs | accuracy | top-3 | loss | ECE (calibrated) | ECE (raw) | glyphs/s |",
+              "|---|---|---|---|---|---|---|---|"]
+    for name, data in splits.items():
+        m = measure(predictor, data)
+        results["splits"][name] = {k: v for k, v in m.items() if not k.startswith("_")}
+        lines.append(f"| {name} | {m['count']} | {m['accuracy']:.2%} | {m['top3_accuracy']:.2%} | {m['loss']:.3f} "
+                     f"| {m['ece']:.3f} | {m['ece_uncalibrated']:.3f} | {m['glyphs_per_second']:.0f} |")
+        if name == "eval":
+            plot_confusion(m["_matrix"], predictor.classes, out / "confusion.png", f"{title}: eval")
+            plot_reliability(m["reliability"], out / "reliability.png", m["ece"])
+            wrong = np.flatnonzero(m["_pred"] != data.labels)[:60]
+            glyph_grid(data.images[wrong],
+                       [f"{predictor.classes[data.labels[i]]}→{predictor.classes[m['_pred'][i]]} "
+                        f"{m['_conf'][i]:.2f}" for i in wrong], out / "misclassified.png")
+            eval_metrics = m
+    if "eval" in splits:
+        lines += ["", "## Most frequent confusions on eval (true → predicted)", "",
+                  "| true | predicted | count |", "|---|---|---|"]
+        lines += [f"| {r['true']} | {r['predicted']} | {r['count']} |" for r in eval_metrics["top_confusions"]]
+        lines += ["", "## Per-class accuracy on eval", "", "| class | accuracy |", "|---|---|"]
+        lines += [f"| {c} | {a:.1%} |" for c, a in eval_metrics["per_class_accuracy"].items()]
+        lines += ["", "## Figures", "", "![confusion matrix](confusion.png)", "",
+                  "![reliability](reliability.png)", "", "Misclassified eval glyphs (true→predicted, confidence):", "",
+                  "![misclassified](misclassified.png)", "",
+                  "Training augmentation (first column original, then five random draws):", "",
+                  "![augmentation](augmentation.png)", ""]
+        augmentation_grid(splits["eval"], predictor.classes, out / "augmentation.png")
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return results
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="model config JSON (default: the shipped model)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data", type=Path, help="EMNIST folder")
+    parser.add_argument("--title", default="Glyphic recognizer evaluation")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    predictor = Predictor.load(args.model, threads=args.threads) if args.model else Predictor.from_resources(
+        threads=args.threads)
+    splits = {"eval": load_split("eval", args.data), "test-tail": load_split("test-tail", args.data)}
+    results = write_report(predictor, splits, args.out, args.title)
+    for name, m in results["splits"].items():
+        print(f"{name}: accuracy {m['accuracy']:.4f} top-3 {m['top3_accuracy']:.4f} loss {m['loss']:.3f} "
+              f"ECE {m['ece']:.4f} ({m['count']} glyphs)")
+    return results
+
+
+if __name__ == "__main__":
+    main()

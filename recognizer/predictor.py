@@ -1,0 +1,107 @@
+"""Glyph classification for the application: pre-process, batched model, post-process.
+
+``Predictor`` takes EMNIST-style crops (uint8 (N, 28, 28), upright, white ink on
+black), runs the model in batches with bf16 autocast and channels-last memory,
+and returns the top-k classes with temperature-calibrated probabilities.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from recognizer.preprocess import check_glyphs, standardize, unit_tensor
+from recognizer.weights import load_model
+
+DEFAULT_CONFIG = "glyphic.json"
+
+
+def default_model_path() -> Path:
+    """Config file of the model shipped in ``resources/models`` (works from an installed package)."""
+    root = importlib.resources.files("resources") / "models" / DEFAULT_CONFIG
+    return Path(str(root))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Top-k class indices and calibrated probabilities, both (N, k); and the raw logits (N, C)."""
+
+    indices: np.ndarray
+    probabilities: np.ndarray
+    logits: np.ndarray
+
+
+class Predictor:
+    """A loaded, calibrated glyph classifier.
+
+    Attributes:
+        classes: the characters in class order.
+        temperature: divides the logits before softmax (fitted on validation data).
+        config: the model's JSON config.
+    """
+
+    def __init__(self, model: nn.Module, config: dict[str, Any], *, batch_size: int = 1024,
+                 bf16: bool = True, threads: int | None = None) -> None:
+        self.model = model.eval().to(memory_format=torch.channels_last)
+        self.config = config
+        self.classes: tuple[str, ...] = tuple(config["classes"])
+        self.temperature = float(config.get("temperature", 1.0))
+        self.mean = float(config.get("input", {}).get("mean", 0.0))
+        self.std = float(config.get("input", {}).get("std", 1.0))
+        self.batch_size = batch_size
+        self.bf16 = bf16
+        if threads is not None:
+            torch.set_num_threads(threads)
+
+    @classmethod
+    def load(cls, config_path: str | Path, **kwargs: Any) -> Predictor:
+        """Load a model from its JSON config (weights beside it). Raises ``ModelFileError``."""
+        model, config = load_model(Path(config_path))
+        return cls(model, config, **kwargs)
+
+    @classmethod
+    def from_resources(cls, **kwargs: Any) -> Predictor:
+        """Load the model shipped with Glyphic."""
+        return cls.load(default_model_path(), **kwargs)
+
+    @property
+    def name(self) -> str:
+        return f"{self.config.get('name', 'model')} v{self.config.get('version', '?')}"
+
+    @torch.inference_mode()
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """Raw logits (N, C) as float32 for uint8 glyphs (N, 28, 28)."""
+        glyphs = check_glyphs(images)
+        out = np.empty((len(glyphs), len(self.classes)), dtype=np.float32)
+        for start in range(0, len(glyphs), self.batch_size):
+            batch = unit_tensor(glyphs[start : start + self.batch_size])
+            x = standardize(batch, self.mean, self.std).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                out[start : start + len(batch)] = self.model(x).float().numpy()
+        return out
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities (N, C)."""
+        return softmax(self.logits(images) / self.temperature)
+
+    def predict(self, images: np.ndarray, k: int = 5) -> Prediction:
+        """Top-k class indices and calibrated probabilities, best first."""
+        logits = self.logits(images)
+        probs = softmax(logits / self.temperature)
+        k = max(1, min(k, len(self.classes)))
+        top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        return Prediction(top, np.take_along_axis(probs, top, axis=1), logits)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float64 for stable probabilities."""
+    z = logits.astype(np.float64)
+    z -= z.max(axis=1, keepdims=True) if z.size else 0.0
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

@@ -1,0 +1,36 @@
+import json
+
+import pytest
+import torch
+
+from recognizer import train
+from recognizer.calibration import expected_calibration_error, fit_temperature
+
+
+@pytest.mark.slow
+def test_dry_run_trains_exports_and_resumes(tmp_path, emnist_eval):
+    summary = train.main(["--model", "seed-cnn", "--dry-run", "--out", str(tmp_path), "--seed", "3"])
+    assert summary["best_epoch"] == 1
+    config = json.loads((tmp_path / "model.json").read_text())
+    assert config["architecture"] == "seed-cnn" and len(config["classes"]) == 47
+    assert (tmp_path / "last.pt").exists()
+    ckpt = torch.load(tmp_path / "last.pt", weights_only=False)
+    assert {"model", "optimizer", "epoch", "history"} <= set(ckpt)
+
+    from recognizer import Predictor
+
+    predictor = Predictor.load(tmp_path / "model.json")
+    pred = predictor.predict(emnist_eval.images[:8], k=3)
+    assert pred.indices.shape == (8, 3)
+
+
+def test_temperature_scaling_fixes_overconfidence():
+    torch.manual_seed(0)
+    logits = torch.randn(8000, 5) * 2
+    labels = torch.multinomial(torch.softmax(logits, 1), 1).squeeze(1)  # calibrated by construction
+    overconfident = logits * 4
+    before = expected_calibration_error(torch.softmax(overconfident, 1), labels)
+    t = fit_temperature(overconfident, labels)
+    after = expected_calibration_error(torch.softmax(overconfident / t, 1), labels)
+    assert 3.0 < t < 5.0
+    assert after < before / 3
