@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,7 @@ class Pipeline:
         """Recognise every page of a file, one page at a time (a generator)."""
         from app.io import load_pages
 
-        kwargs = {"dpi": self.options.dpi}
+        kwargs: dict[str, Any] = {"dpi": self.options.dpi}
         if max_pixels is not None:
             kwargs["max_pixels"] = max_pixels
         for page_image in load_pages(path, **kwargs):

@@ -1,0 +1,58 @@
+from app.decode import DecodeOptions, GlyphGeometry, decide_case, decode_word, word_is_lowercase
+
+XH = 20.0  # x-height in pixels; baseline at y=100
+
+
+def geo(top, bottom=100.0):
+    return GlyphGeometry(top=top, bottom=bottom, baseline=100.0, x_height=XH)
+
+
+SMALL = geo(80)  # an x-height glyph: o, s, c ...
+TALL = geo(70)  # a capital or ascender
+DESCENDING = geo(80, 112)  # p, y, j
+
+
+def spell(candidates, chosen):
+    return "".join(candidates[g][i][0] for g, i in enumerate(chosen))
+
+
+def test_case_from_height():
+    assert decide_case("O", SMALL) == "o"
+    assert decide_case("O", TALL) == "O"
+    assert decide_case("P", DESCENDING) == "p"
+    assert decide_case("A", SMALL) == "A"  # 'a' has its own class: geometry does not touch A
+    assert decide_case("7", SMALL) == "7"
+
+
+def test_tall_lowercase_letters_follow_their_word():
+    assert decide_case("L", TALL, word_lowercase=True) == "l"
+    assert decide_case("L", TALL, word_lowercase=False) == "L"
+    assert decide_case("K", TALL, word_lowercase=None) == "K"
+    assert word_is_lowercase(["h", "e", "L", "L", "O"], [TALL, SMALL, TALL, TALL, SMALL])
+    assert word_is_lowercase(["H", "E", "L", "L", "O"], [TALL] * 5) is False
+
+
+def test_lexicon_fixes_letter_digit_confusions():
+    candidates = [[("t", 0.9), ("f", 0.05)], [("h", 0.8), ("n", 0.1)], [("c", 0.5), ("e", 0.45)]]
+    assert spell(candidates, decode_word(candidates)) == "the"
+    assert spell(candidates, decode_word(candidates, DecodeOptions(lexicon=False))) == "thc"
+
+
+def test_digits_stay_digits():
+    candidates = [[("1", 0.9), ("l", 0.05)], [("9", 0.5), ("q", 0.45)], [("8", 0.8), ("B", 0.1)],
+                  [("4", 0.8), ("A", 0.1)]]
+    assert spell(candidates, decode_word(candidates)) == "1984"
+
+
+def test_mixed_words_prefer_one_kind():
+    candidates = [[("c", 0.9)], [("0", 0.55), ("o", 0.45)], [("w", 0.9)]]
+    assert spell(candidates, decode_word(candidates, DecodeOptions(lexicon=False))) == "cow"
+
+
+def test_confident_reading_is_not_overruled():
+    candidates = [[("x", 0.97), ("a", 0.01)], [("y", 0.98), ("n", 0.01)], [("z", 0.96), ("d", 0.02)]]
+    assert spell(candidates, decode_word(candidates)) == "xyz"
+
+
+def test_empty_word():
+    assert decode_word([]) == []
