@@ -1,0 +1,142 @@
+"""End-to-end page benchmark: Glyphic against Tesseract on the same synthetic pages.
+
+``python -m benchmarks.pages [--pages 3] [--no-tesseract]`` builds pages in code
+(handwritten English text from EMNIST *eval* glyphs, and printed text), runs
+Glyphic (with and without the lexicon) and, when installed, Tesseract, and
+prints character/word error rates (raw, and folded to what the 47 classes can
+express), seconds per page and peak memory. Writes ``reports/pages.md`` / ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from app.pipeline import Pipeline, PipelineOptions
+from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
+from recognizer.data import load_split
+from segmentation.synthetic import SyntheticPage, degrade, printed_page
+
+MERGED = set("cijklmopsuvwxyz")
+
+
+def fold(text: str) -> str:
+    """Drop punctuation and the case of merged letters (what 47 classes can express)."""
+    out = []
+    for ch in text:
+        if ch.isalnum():
+            out.append(ch.lower() if ch.lower() in MERGED else ch)
+        elif ch in " \n":
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def error_rates(truth: str, hypothesis: str) -> dict[str, float]:
+    """CER and WER, raw and folded."""
+    rates = {}
+    for name, f in (("raw", normalise_space), ("folded", fold)):
+        t, h = f(truth), f(hypothesis)
+        rates[f"cer_{name}"] = Levenshtein.distance(t, h) / max(1, len(t))
+        rates[f"wer_{name}"] = Levenshtein.distance(t.split(), h.split()) / max(1, len(t.split()))
+    return rates
+
+
+def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
+    rng = np.random.default_rng(seed)
+    pages = []
+    if kind == "handwritten":
+        data = load_split("eval")
+        for _ in range(count):
+            page = handwritten_text_page(english_sentences(rng, 2300), data.images, data.labels, rng)
+            pages.append(degrade(page, rng, skew=rng.uniform(-2, 2), noise=6, blur=0.6, jpeg=85))
+    else:
+        for i in range(count):
+            page = printed_page(rng, size=(2480, 3508), font=("DejaVuSerif.ttf", "DejaVuSans.ttf")[i % 2],
+                                font_sizes=(40,))
+            pages.append(degrade(page, rng, skew=rng.uniform(-1, 1), noise=5, blur=0.5, jpeg=90))
+    return pages
+
+
+def run_tesseract(image_path: Path) -> str:
+    result = subprocess.run(["tesseract", str(image_path), "-", "--psm", "3"], capture_output=True, text=True,
+                            check=True)
+    return result.stdout
+
+
+def measure(name: str, read: Callable[[SyntheticPage, Path], str], pages: list[SyntheticPage],
+            paths: list[Path]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    seconds = 0.0
+    for page, path in zip(pages, paths, strict=True):
+        started = time.perf_counter()
+        text = read(page, path)
+        seconds += time.perf_counter() - started
+        for key, value in error_rates(page_text(page), text).items():
+            totals[key] = totals.get(key, 0.0) + value / len(pages)
+    totals["seconds_per_page"] = seconds / len(pages)
+    print(f"  {name:24s} " + "  ".join(f"{k} {v:.3f}" for k, v in totals.items()), flush=True)
+    return totals
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=3, help="pages per kind")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kinds", default="handwritten,printed")
+    parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--model", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("reports"))
+    args = parser.parse_args(argv)
+    use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
+    with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model))
+    without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model), predictor=with_lexicon.predictor)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in args.kinds.split(","):
+            pages = make_pages(kind, args.pages, args.seed)
+            paths = []
+            for i, page in enumerate(pages):
+                paths.append(Path(tmp) / f"{kind}-{i}.png")
+                cv2.imwrite(str(paths[-1]), page.image)
+            chars = sum(len(page_text(p)) for p in pages) / len(pages)
+            print(f"{kind}: {len(pages)} pages, {chars:.0f} characters per page", flush=True)
+            row = {
+                "glyphic": measure("glyphic", lambda p, _: with_lexicon.recognize_image(p.image).text, pages, paths),
+                "glyphic --no-lexicon": measure("glyphic --no-lexicon",
+                                                lambda p, _: without.recognize_image(p.image).text, pages, paths),
+            }
+            if use_tesseract:
+                row["tesseract"] = measure("tesseract", lambda _, path: run_tesseract(path), pages, paths)
+            results[kind] = row
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak_mb:.0f} MB")
+    lines = ["# Page benchmark", "", f"`python -m benchmarks.pages --pages {args.pages}`; peak memory {peak_mb:.0f} MB.",
+             "", "| pages | engine | CER raw | CER folded | WER raw | WER folded | s/page |",
+             "|---|---|---|---|---|---|---|"]
+    for kind, row in results.items():
+        for engine, m in row.items():
+            lines.append(f"| {kind} | {engine} | {m['cer_raw']:.2%} | {m['cer_folded']:.2%} | {m['wer_raw']:.2%} "
+                         f"| {m['wer_folded']:.2%} | {m['seconds_per_page']:.2f} |")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "pages.md").write_text("\n".join(lines) + "\n")
+    (args.out / "pages.json").write_text(json.dumps({"results": results, "peak_mb": peak_mb}, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

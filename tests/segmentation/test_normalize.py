@@ -1,0 +1,83 @@
+"""EMNIST-style crops: real EMNIST glyphs pasted on a page must come back nearly unchanged."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from segmentation import normalize, segment
+from segmentation.normalize import EMNIST_STROKE_RATIO, frame_glyph, glyph_crop
+
+
+def _stats(glyph: np.ndarray) -> np.ndarray:
+    ink = glyph.astype(np.float64)
+    mass = ink.sum()
+    ys, xs = np.mgrid[0:28, 0:28]
+    on = np.argwhere(glyph > 30)
+    height = np.ptp(on[:, 0]) + 1
+    width = np.ptp(on[:, 1]) + 1
+    return np.array([mass / 255.0, height, width, (ink * ys).sum() / mass, (ink * xs).sum() / mass])
+
+
+@pytest.mark.emnist
+def test_pasted_emnist_glyphs_normalise_back_to_themselves(emnist) -> None:
+    images = emnist[0][:48]
+    page = np.full((800, 1400), 238, np.uint8)
+    places = []
+    for i, glyph in enumerate(images):
+        big = cv2.resize(glyph, (84, 84), interpolation=cv2.INTER_CUBIC)
+        row, col = divmod(i, 12)
+        y, x = 50 + row * 170, 50 + col * 110
+        page[y : y + 84, x : x + 84] = np.minimum(page[y : y + 84, x : x + 84], 255 - (big * 0.9).astype(np.uint8))
+        places.append((x + 42, y + 42))
+    layout = segment(page)
+    glyphs = layout.glyphs()
+    crops = normalize(page, glyphs, layout)
+    ours, originals = [], []
+    for glyph, crop in zip(glyphs, crops, strict=True):
+        cx, cy = (glyph.bbox[0] + glyph.bbox[2]) / 2, (glyph.bbox[1] + glyph.bbox[3]) / 2
+        k = int(np.argmin([abs(cx - px) + abs(cy - py) for px, py in places]))
+        if abs(cx - places[k][0]) < 15 and abs(cy - places[k][1]) < 15:  # skip pieces of broken glyphs
+            ours.append(_stats(crop))
+            originals.append(_stats(images[k]))
+    assert len(ours) >= 44
+    ours_a, orig_a = np.array(ours), np.array(originals)
+    diff = np.abs(ours_a - orig_a).mean(axis=0)
+    assert diff[0] < 0.15 * orig_a[:, 0].mean()  # ink mass
+    assert diff[1] < 1.0 and diff[2] < 1.5  # ink box height, width (pixels)
+    assert diff[3] < 0.5 and diff[4] < 0.5  # centre of mass (pixels)
+    assert abs(ours_a[:, 0].mean() - orig_a[:, 0].mean()) < 0.08 * orig_a[:, 0].mean()
+
+
+def test_frame_glyph_is_centred_padded_and_scaled() -> None:
+    ink = np.zeros((60, 30), np.float32)
+    ink[5:55, 10:20] = 100.0
+    crop = frame_glyph(ink)
+    assert crop.shape == (28, 28) and crop.dtype == np.uint8 and crop.max() == 255
+    rows = np.flatnonzero(crop.max(axis=1) > 30)
+    cols = np.flatnonzero(crop.max(axis=0) > 30)
+    assert rows[0] >= 1 and rows[-1] <= 26  # 2 px padding (blur may reach one pixel further)
+    assert abs((cols[0] + cols[-1]) / 2 - 13.5) <= 1.0
+
+
+def test_thin_strokes_are_thickened() -> None:
+    ink = np.zeros((200, 200), np.uint8)
+    cv2.circle(ink, (100, 100), 70, 255, 2)  # stroke/size = 2/140, far thinner than EMNIST
+    labels = (ink > 0).astype(np.int32)
+    crop = glyph_crop(ink, (28, 28, 172, 172), labels, (1,))
+    on = crop > 127
+    run = np.median(np.diff(np.flatnonzero(np.diff(np.concatenate([[0], on[14], [0]]).astype(int)))))
+    assert run >= 0.5 * EMNIST_STROKE_RATIO * 24
+
+
+def test_neighbouring_ink_is_masked_out() -> None:
+    ink = np.zeros((100, 100), np.uint8)
+    ink[20:80, 40:48] = 255  # the glyph
+    ink[20:80, 30:38] = 255  # a neighbour inside the box margin
+    labels = np.zeros((100, 100), np.int32)
+    labels[20:80, 40:48] = 1
+    labels[20:80, 30:38] = 2
+    alone = glyph_crop(ink, (36, 20, 48, 80), labels, (1,))
+    cols = np.flatnonzero(alone.max(axis=0) > 30)
+    assert cols[-1] - cols[0] < 14  # only one bar

@@ -1,0 +1,78 @@
+"""Touching characters: heuristic cuts, candidate cuts and the scored best path."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segmentation import segment
+from segmentation.evaluation import match_boxes
+from segmentation.split import best_path, candidate_cuts, heuristic_cuts
+from segmentation.synthetic import printed_page
+
+
+def _bars(count: int, width: int = 20, gap: int = 4) -> np.ndarray:
+    """``count`` rings joined by a thin bar: a component of touching glyphs."""
+    mask = np.zeros((40, count * (width + gap)), bool)
+    for i in range(count):
+        x = i * (width + gap)
+        mask[5:35, x : x + width] = True
+        mask[10:30, x + 4 : x + width - 4] = False
+    mask[18:21, :] = True
+    return mask
+
+
+def test_heuristic_cuts_fall_in_the_valleys() -> None:
+    mask = _bars(3)
+    cuts = heuristic_cuts(mask, typical_width=24)
+    assert len(cuts) == 2
+    for cut, expected in zip(cuts, (22, 46), strict=True):
+        assert abs(cut - expected) <= 3
+
+
+def test_candidate_cuts_include_the_joins() -> None:
+    cuts = candidate_cuts(_bars(3), typical_width=24)
+    for expected in (22, 46):
+        assert np.min(np.abs(cuts - expected)) <= 3
+
+
+def test_best_path_mean_and_product() -> None:
+    nodes = np.array([0, 10, 20, 30])
+    scores = {(0, 3): 0.5, (0, 1): 0.9, (1, 3): 0.9, (0, 2): 0.2, (2, 3): 0.3, (1, 2): 0.1}
+    assert best_path(nodes, scores, "mean") == [0, 1, 3]
+    assert best_path(nodes, scores, "product") == [0, 1, 3]
+    assert best_path(nodes, {(0, 3): 0.95, (0, 1): 0.9, (1, 3): 0.9}, "mean") == [0, 3]
+
+
+def _narrow_glyph_score(crops: np.ndarray) -> np.ndarray:
+    """A stand-in recogniser: confident for crops as narrow as a single letter."""
+    scores = []
+    for crop in crops:
+        cols = np.flatnonzero(crop.max(axis=0) > 60)
+        rows = np.flatnonzero(crop.max(axis=1) > 60)
+        if cols.size == 0:
+            scores.append(0.0)
+            continue
+        aspect = (cols[-1] - cols[0] + 1) / (rows[-1] - rows[0] + 1)
+        scores.append(float(np.exp(-(((aspect - 0.75) / 0.35) ** 2))))
+    return np.array(scores)
+
+
+def test_touching_characters_are_split() -> None:
+    page = printed_page(np.random.default_rng(3), size=(1000, 500), font="DejaVuSansMono.ttf", font_sizes=(34,),
+                        tracking=-4.0)
+    truth = page.glyph_boxes()
+    plain = segment(page.image)
+    calls: list[int] = []
+
+    def score(crops: np.ndarray) -> np.ndarray:
+        assert crops.ndim == 3 and crops.shape[1:] == (28, 28) and crops.dtype == np.uint8
+        calls.append(len(crops))
+        return _narrow_glyph_score(crops)
+
+    scored = segment(page.image, score_fn=score)
+    f1_plain = match_boxes(truth, np.array([g.bbox for g in plain.glyphs()])).f1
+    f1_scored = match_boxes(truth, np.array([g.bbox for g in scored.glyphs()])).f1
+    assert len(calls) == 1  # all candidates of the page scored in one batch
+    assert any(g.split for g in scored.glyphs())
+    assert f1_scored >= 0.9
+    assert f1_scored >= f1_plain
