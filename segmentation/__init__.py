@@ -1,0 +1,7 @@
+"""Page segmentation: lines, words and glyph boxes, and EMNIST-style glyph crops (numpy + OpenCV only)."""
+
+from segmentation.normalize import normalize
+from segmentation.pipeline import segment
+from segmentation.types import BBox, GlyphBox, LineBox, PageLayout, SegmentOptions, WordBox
+
+__all__ = ["BBox", "GlyphBox", "LineBox", "PageLayout", "SegmentOptions", "WordBox", "normalize", "segment"]

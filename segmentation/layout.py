@@ -1,0 +1,136 @@
+"""From components to lines, words and glyphs (all in deskewed coordinates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from segmentation.blocks import xy_cut
+from segmentation.components import Components
+from segmentation.glyphs import group_glyphs
+from segmentation.lines import LineModel, find_lines, line_geometry
+from segmentation.split import ScoreFn, SplitJob, split_jobs
+from segmentation.types import BBox, SegmentOptions
+from segmentation.words import line_gaps, page_gap_threshold, word_breaks
+
+
+@dataclass
+class RawGlyph:
+    """A glyph before coordinates are mapped back: deskewed box and its components."""
+
+    box: BBox
+    components: tuple[int, ...]
+    small: bool = False
+    split: bool = False
+
+
+@dataclass
+class RawLine:
+    """A line model with its glyphs and word breaks."""
+
+    model: LineModel
+    glyphs: list[RawGlyph] = field(default_factory=list)
+    breaks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def _attach(comps: Components, extra: np.ndarray, lines: list[LineModel]) -> list[list[int]]:
+    """Give each non-body component to the nearest line (or drop it as noise)."""
+    attached: list[list[int]] = [[] for _ in lines]
+    if extra.size == 0 or not lines:
+        return attached
+    boxes = comps.boxes
+    cx = (boxes[extra, 0] + boxes[extra, 2]) / 2.0
+    cy = (boxes[extra, 1] + boxes[extra, 3]) / 2.0
+    distance = np.full((len(extra), len(lines)), np.inf)
+    for n, line in enumerate(lines):
+        sub = boxes[line.members]
+        scale = max(float(np.median(sub[:, 3] - sub[:, 1])), 1.0)
+        reach = 1.5 * scale
+        inside = (cx >= sub[:, 0].min() - reach) & (cx <= sub[:, 2].max() + reach)
+        d = np.abs(cy - line.centre_at(cx)) / scale
+        distance[:, n] = np.where(inside, d, np.inf)
+    best = np.argmin(distance, axis=1)
+    ok = distance[np.arange(len(extra)), best] < 1.0
+    for comp, line_index in zip(extra[ok], best[ok], strict=True):
+        attached[int(line_index)].append(int(comp))
+    return attached
+
+
+def _fix_unimodal(lines: list[LineModel]) -> None:
+    """Lines without distinct x-height and ascender get the page's x-height ratio."""
+    ratios = [m.x_height / m.ascender for m in lines if m.bimodal and m.ascender > 0]
+    if not ratios:
+        return
+    ratio = float(np.median(ratios))
+    for m in lines:
+        if not m.bimodal:
+            m.x_height = ratio * m.ascender
+
+
+def find_text_lines(comps: Components, keep: np.ndarray, text_height: float,
+                    options: SegmentOptions) -> tuple[list[LineModel], list[list[int]]]:
+    """Blocks and lines from glyph-sized components; small marks attached to lines."""
+    heights = comps.height
+    body = np.flatnonzero(keep & (heights >= 0.45 * text_height))
+    extra = np.flatnonzero(keep & (heights < 0.45 * text_height))
+    lines: list[LineModel] = []
+    for block_index, block in enumerate(xy_cut(comps.boxes[body], text_height, options.column_gap)):
+        for model in find_lines(comps.boxes[body[block]], text_height):
+            model.members = body[block][model.members]
+            model.block = block_index
+            line_geometry(model, comps.boxes)
+            lines.append(model)
+    _fix_unimodal(lines)
+    return lines, _attach(comps, extra, lines)
+
+
+def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options: SegmentOptions,
+                score_fn: ScoreFn | None) -> None:
+    ratio = options.split_min_ratio if score_fn is not None else options.split_heuristic_ratio
+    jobs: list[SplitJob] = []
+    where: list[tuple[int, int]] = []
+    for li, line in enumerate(raw):
+        widths = np.array([g.box[2] - g.box[0] for g in line.glyphs if not g.small])
+        if widths.size == 0:
+            continue
+        typical = max(float(np.median(widths)), 0.5 * line.model.x_height)
+        for gi, glyph in enumerate(line.glyphs):
+            x0, y0, x1, y1 = glyph.box
+            if glyph.small or (x1 - x0) <= ratio * typical or (y1 - y0) < 0.5 * line.model.x_height:
+                continue
+            mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
+            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical))
+            where.append((li, gi))
+    if not jobs:
+        return
+    results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective)
+    for (li, gi), boxes in sorted(zip(where, results, strict=True), reverse=True):
+        if len(boxes) > 1:
+            comps_ids = raw[li].glyphs[gi].components
+            raw[li].glyphs[gi : gi + 1] = [RawGlyph(b, comps_ids, False, True) for b in boxes]
+
+
+def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np.ndarray,
+                options: SegmentOptions, score_fn: ScoreFn | None) -> list[RawLine]:
+    """Lines with glyphs and word breaks, in reading order."""
+    models, attached = find_text_lines(comps, keep, text_height, options)
+    raw: list[RawLine] = []
+    for model, extra in zip(models, attached, strict=True):
+        members = np.concatenate([model.members, np.asarray(extra, dtype=np.int64)])
+        xh = max(model.x_height, 1.0)
+        glyphs = []
+        for group, box in group_glyphs(comps.boxes, members, model):
+            small = (box[3] - box[1]) < 0.55 * xh and (box[2] - box[0]) < 1.0 * xh
+            glyphs.append(RawGlyph(box, tuple(int(g) + 1 for g in group), small))
+        raw.append(RawLine(model, glyphs))
+    if options.split_wide:
+        _split_wide(raw, comps, ink, options, score_fn)
+    all_gaps = [line_gaps(np.array([g.box for g in line.glyphs])) / max(line.model.x_height, 1.0) for line in raw]
+    pooled = np.concatenate(all_gaps) if all_gaps else np.zeros(0)
+    page_threshold = page_gap_threshold(pooled, options.word_gap_min, options.word_gap_max)
+    for line in raw:
+        gaps = line_gaps(np.array([g.box for g in line.glyphs]).reshape(-1, 4))
+        line.breaks = word_breaks(gaps, line.model.x_height, page_threshold, options.word_gap_min,
+                                  options.word_gap_max)
+    return raw

@@ -1,0 +1,125 @@
+"""The segmentation entry point: page image -> :class:`PageLayout`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segmentation.components import Components, find_components, speck_mask, typical_height
+from segmentation.layout import RawLine, build_lines
+from segmentation.preprocess import binarize_page, check_image, stroke_width, to_grey
+from segmentation.rulings import remove_rulings
+from segmentation.skew import boxes_to_original, estimate_skew, points_to_original, rotate, rotation_matrix
+from segmentation.split import ScoreFn
+from segmentation.types import GlyphBox, LineBox, PageLayout, SegmentOptions, WordBox
+
+
+def _measure(binary: np.ndarray, options: SegmentOptions) -> tuple[Components, np.ndarray, float, float]:
+    comps = find_components(binary)
+    stroke = stroke_width(binary)
+    specks = speck_mask(comps, stroke, options.speck_area)
+    return comps, specks, typical_height(comps, ~specks, stroke), stroke
+
+
+def _skew_angle(comps: Components, specks: np.ndarray, text_height: float, options: SegmentOptions) -> float:
+    h, w = comps.height, comps.width
+    glyphlike = ~specks & (h >= 0.5 * text_height) & (h <= 2.5 * text_height) & (w <= 4 * text_height)
+    if glyphlike.sum() < 3:
+        return 0.0
+    b = comps.boxes[glyphlike]
+    stats = np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1], comps.area[glyphlike]], axis=1)
+    return estimate_skew(stats, options.max_skew)
+
+
+def _union(boxes: np.ndarray) -> tuple[int, int, int, int]:
+    return int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max())
+
+
+def _to_layout(raw: list[RawLine], matrix: np.ndarray | None, width: int, height: int) -> list[LineBox]:
+    """Map deskewed glyph boxes back to the original image and build the result tree."""
+    flat = [g for line in raw for g in line.glyphs]
+    if not flat:
+        return []
+    deskewed = np.array([g.box for g in flat], dtype=np.int64)
+    original = boxes_to_original(deskewed, matrix, width, height)
+    cx = (deskewed[:, 0] + deskewed[:, 2]) / 2.0
+    slopes = np.concatenate([[ln.model.slope] * len(ln.glyphs) for ln in raw])
+    bases = np.concatenate([[ln.model.baseline] * len(ln.glyphs) for ln in raw])
+    ascent = np.concatenate([[ln.model.ascender] * len(ln.glyphs) for ln in raw])
+    base_y = bases + slopes * cx
+    _, base_orig = points_to_original(cx, base_y, matrix)
+    _, top_orig = points_to_original(cx, base_y - ascent, matrix)
+    lines: list[LineBox] = []
+    n = 0
+    previous_block = -1
+    for line in raw:
+        count = len(line.glyphs)
+        if count == 0:
+            continue
+        xh = float(line.model.x_height)
+        glyphs = [
+            GlyphBox(bbox=(int(o[0]), int(o[1]), int(o[2]), int(o[3])), baseline=float(base_orig[n + i]),
+                     x_height=xh, line_top=float(top_orig[n + i]), deskewed_bbox=g.box, components=g.components,
+                     is_small_mark=g.small, split=g.split)
+            for i, (g, o) in enumerate(zip(line.glyphs, original[n : n + count], strict=True))
+        ]
+        words: list[WordBox] = []
+        start = 0
+        for end in [*(int(b) + 1 for b in np.flatnonzero(line.breaks)), count]:
+            part = glyphs[start:end]
+            words.append(WordBox(_union(np.array([g.bbox for g in part])), part))
+            start = end
+        mid = (deskewed[n : n + count, 0].min() + deskewed[n : n + count, 2].max()) / 2.0
+        _, mid_base = points_to_original(np.array([mid]), np.array([line.model.baseline_at(mid)]), matrix)
+        lines.append(LineBox(bbox=_union(original[n : n + count]), words=words, baseline=float(mid_base[0]),
+                             x_height=xh, block=line.model.block, paragraph_start=line.model.block != previous_block))
+        previous_block = line.model.block
+        n += count
+    return lines
+
+
+def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: ScoreFn | None = None) -> PageLayout:
+    """Segment a page into lines, words and glyph boxes.
+
+    Args:
+        image: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA page, uint8 or uint16.
+        options: tunables; defaults when None.
+        score_fn: optional recogniser confidence ``f(crops (N, 28, 28) uint8) -> (N,) float``
+            used to choose how touching characters are split.
+
+    Returns:
+        The page layout. Boxes are in original image pixels; ``layout.ink``,
+        ``layout.labels`` and ``layout.rotation`` let :func:`segmentation.normalize`
+        crop glyphs from the deskewed page.
+
+    Raises:
+        ValueError: invalid image (see :func:`segmentation.preprocess.check_image`).
+    """
+    options = options or SegmentOptions()
+    check_image(image, options.max_pixels)
+    height, width = image.shape[:2]
+    grey = to_grey(image)
+    page = binarize_page(grey, options)
+    comps, specks, text_height, stroke = _measure(page.binary, options)
+    if page.method == "sauvola" and text_height > 0:
+        page = binarize_page(grey, options, text_height)
+        comps, specks, text_height, stroke = _measure(page.binary, options)
+    ink, binary = page.ink, page.binary
+    empty = PageLayout(width, height, 0.0, page.inverted, [], binary if options.keep_binary else None, ink,
+                       comps.labels, None, stroke)
+    if text_height <= 0:
+        return empty
+    angle = _skew_angle(comps, specks, text_height, options) if options.detect_skew else 0.0
+    matrix = None
+    if abs(angle) >= options.deskew_min_angle:
+        matrix, new_w, new_h = rotation_matrix(width, height, angle)
+        ink = rotate(ink, matrix, (new_w, new_h))
+        binary = (rotate(binary, matrix, (new_w, new_h)) > 127).astype(np.uint8) * 255
+        comps, specks, text_height, stroke = _measure(binary, options)
+    if options.remove_rulings and remove_rulings(binary, comps, text_height, options.ruling_min_length):
+        comps, specks, text_height, stroke = _measure(binary, options)
+    keep = ~specks & (comps.height <= 6 * max(text_height, 1.0))
+    raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn) if keep.any() else []
+    lines = _to_layout(raw, matrix, width, height)
+    return PageLayout(width=width, height=height, skew_angle=float(angle), inverted=page.inverted, lines=lines,
+                      binary=binary if options.keep_binary else None, ink=ink, labels=comps.labels,
+                      rotation=matrix, stroke_width=stroke)

@@ -1,0 +1,174 @@
+"""Splitting touching characters: candidate cuts, and a best path scored by a recogniser."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from segmentation.normalize import glyph_crop
+from segmentation.types import BBox
+
+ScoreFn = Callable[[np.ndarray], np.ndarray]
+MAX_CANDIDATES = 12
+
+
+@dataclass
+class SplitJob:
+    """A component group that may hold several touching characters.
+
+    Attributes:
+        box: its box in deskewed page coordinates.
+        mask: its own ink inside ``box`` (bool).
+        components: label ids of its ink.
+        typical_width: typical glyph width on its line, pixels.
+    """
+
+    box: BBox
+    mask: np.ndarray
+    components: tuple[int, ...]
+    typical_width: float
+
+
+def _profile(mask: np.ndarray) -> np.ndarray:
+    counts = mask.sum(axis=0).astype(np.float64)
+    if counts.size >= 3:
+        counts = np.convolve(np.pad(counts, 1, mode="edge"), np.ones(3) / 3.0, mode="valid")
+    return counts
+
+
+def _local_minima(values: np.ndarray) -> np.ndarray:
+    if values.size < 3:
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[np.inf], values[:-1]])
+    right = np.concatenate([values[1:], [np.inf]])
+    return np.flatnonzero((values <= left) & (values < right) | (values < left) & (values <= right))
+
+
+def candidate_cuts(mask: np.ndarray, typical_width: float) -> np.ndarray:
+    """Cut columns: minima of the vertical projection and valleys of the upper/lower contour."""
+    height, width = mask.shape
+    profile = _profile(mask)
+    has_ink = mask.any(axis=0)
+    top = np.where(has_ink, mask.argmax(axis=0), height).astype(np.float64)
+    bottom = np.where(has_ink, height - 1 - mask[::-1].argmax(axis=0), -1).astype(np.float64)
+    cands = np.concatenate([_local_minima(profile), _local_minima(-top), _local_minima(bottom)])
+    edge = max(2.0, 0.25 * typical_width)
+    cands = np.unique(cands[(cands >= edge) & (cands <= width - edge)])
+    if cands.size == 0:
+        return cands
+    kept: list[int] = []
+    for c in cands:  # merge candidates closer than 3 px, keeping the lowest projection
+        if kept and c - kept[-1] < 3:
+            if profile[c] < profile[kept[-1]]:
+                kept[-1] = int(c)
+        else:
+            kept.append(int(c))
+    out = np.array(kept, dtype=np.int64)
+    if out.size > MAX_CANDIDATES:
+        out = np.sort(out[np.argsort(profile[out], kind="stable")[:MAX_CANDIDATES]])
+    return out
+
+
+def heuristic_cuts(mask: np.ndarray, typical_width: float) -> list[int]:
+    """Cuts at the deepest projection valleys near evenly spaced positions."""
+    width = mask.shape[1]
+    pieces = max(2, round(width / max(typical_width, 1.0)))
+    profile = _profile(mask)
+    cuts: list[int] = []
+    window = max(2, int(0.3 * typical_width))
+    for i in range(1, pieces):
+        expected = round(i * width / pieces)
+        lo, hi = max(1, expected - window), min(width - 1, expected + window + 1)
+        if hi <= lo:
+            continue
+        distance = np.abs(np.arange(lo, hi) - expected) / max(window, 1)
+        cuts.append(lo + int(np.argmin(profile[lo:hi] + 0.5 * distance)))
+    return sorted(set(cuts))
+
+
+def _segments(nodes: np.ndarray, typical_width: float) -> list[tuple[int, int]]:
+    last = len(nodes) - 1
+    segs = []
+    for i in range(last):
+        for j in range(i + 1, last + 1):
+            width = nodes[j] - nodes[i]
+            if (i, j) == (0, last) or 0.3 * typical_width <= width <= 1.9 * typical_width:
+                segs.append((i, j))
+    return segs
+
+
+def best_path(nodes: np.ndarray, scores: dict[tuple[int, int], float], objective: str) -> list[int]:
+    """Node indices of the best segmentation (maximum mean score, or maximum product)."""
+    last = len(nodes) - 1
+    neg = -np.inf
+    # best[j][k]: best total (sum of scores or of log scores) reaching node j with k segments.
+    best = np.full((last + 1, last + 1), neg)
+    back = np.full((last + 1, last + 1), -1, dtype=np.int64)
+    best[0, 0] = 0.0
+    for (i, j), score in sorted(scores.items(), key=lambda kv: kv[0][1]):
+        value = np.log(max(score, 1e-9)) if objective == "product" else score
+        for k in range(last):
+            if best[i, k] > neg and best[i, k] + value > best[j, k + 1]:
+                best[j, k + 1] = best[i, k] + value
+                back[j, k + 1] = i
+    totals = best[last].copy()
+    if objective != "product":
+        counts = np.arange(last + 1, dtype=np.float64)
+        totals = np.where(totals > neg, totals / np.maximum(counts, 1), neg)
+    k = int(np.argmax(totals))
+    if totals[k] == neg:
+        return [0, last]
+    path = [last]
+    node = last
+    while k > 0:
+        node = int(back[node, k])
+        path.append(node)
+        k -= 1
+    return path[::-1]
+
+
+def _piece_box(job: SplitJob, a: int, b: int) -> BBox:
+    rows = np.flatnonzero(job.mask[:, a:b].any(axis=1))
+    x0, y0 = job.box[0], job.box[1]
+    if rows.size == 0:
+        return (x0 + a, y0, x0 + b, job.box[3])
+    return (x0 + a, y0 + int(rows[0]), x0 + b, y0 + int(rows[-1]) + 1)
+
+
+def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn | None,
+               objective: str = "mean") -> list[list[BBox]]:
+    """Decide how to cut each job.
+
+    Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, every
+    plausible piece between candidate cuts is normalised, all pieces of the page are
+    scored in one call, and the path of pieces with the best mean (or product) of
+    confidences wins; the unsplit component is one of the paths.
+
+    Returns:
+        For each job, the boxes of its pieces (one box = not split).
+    """
+    results: list[list[BBox]] = []
+    if score_fn is None:
+        for job in jobs:
+            cuts = [0, *heuristic_cuts(job.mask, job.typical_width), job.mask.shape[1]]
+            results.append([_piece_box(job, a, b) for a, b in itertools.pairwise(cuts)])
+        return results
+    plans = []
+    crops: list[np.ndarray] = []
+    for job in jobs:
+        nodes = np.array([0, *candidate_cuts(job.mask, job.typical_width), job.mask.shape[1]])
+        segs = _segments(nodes, job.typical_width)
+        plans.append((nodes, segs, len(crops)))
+        for i, j in segs:
+            box = _piece_box(job, int(nodes[i]), int(nodes[j]))
+            crops.append(glyph_crop(ink, box, labels, job.components, restrict_columns=True))
+    scores = np.asarray(score_fn(np.stack(crops)), dtype=np.float64).reshape(-1) if crops else np.zeros(0)
+    for job, (nodes, segs, start) in zip(jobs, plans, strict=True):
+        table = {seg: float(scores[start + n]) for n, seg in enumerate(segs)}
+        path = best_path(nodes, table, objective)
+        cols = [int(nodes[p]) for p in path]
+        results.append([_piece_box(job, a, b) for a, b in itertools.pairwise(cols)])
+    return results
