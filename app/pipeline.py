@@ -41,7 +41,7 @@ class Pipeline:
         self._lock = threading.Lock()
 
     @property
-    def predictor(self):  # type: ignore[no-untyped-def]
+    def predictor(self) -> Any:
         """The :class:`recognizer.Predictor`, loaded lazily (thread-safe)."""
         with self._lock:
             if self._predictor is None:

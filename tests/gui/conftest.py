@@ -83,7 +83,8 @@ def make_window(qtbot: Any, tmp_path: Path, dialogs: Dialogs, service: Any) -> I
 
     def make(**kwargs: Any) -> Any:
         settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(settings=settings, data_folder=tmp_path / "data", service=service, **kwargs)
+        kwargs.setdefault("service", service)
+        window = MainWindow(settings=settings, data_folder=tmp_path / "data", **kwargs)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

@@ -60,8 +60,8 @@ def test_cancel_long_run(window: Any, qtbot: Any, tmp_path: Path) -> None:
     assert not window.cancel_button.isVisible()
 
 
-def test_event_loop_stays_responsive(window: Any, qtbot: Any, tmp_path: Path) -> None:
-    tiff = _multipage_tiff(tmp_path / "three.tif", 3)
+def _max_gap_during_run(window: Any, qtbot: Any, path: Path) -> tuple[float, int]:
+    """Largest gap (s) between 10 ms timer ticks while ``path`` is recognised, and the tick count."""
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -75,11 +75,27 @@ def test_event_loop_stays_responsive(window: Any, qtbot: Any, tmp_path: Path) ->
     timer.timeout.connect(tick)
     timer.start()
     with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
-        window.open_paths([tiff])
+        window.open_paths([path])
     timer.stop()
-    assert len(gaps) > 10
-    assert max(gaps[1:]) < 0.100, f"event loop blocked for {max(gaps[1:]) * 1000:.0f} ms"
-    assert sum(image.recognized for image in window.session.images) == 3
+    return max(gaps[1:], default=0.0), len(gaps)
+
+
+def test_event_loop_stays_responsive(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    assert window.service.pipeline().predictor is not None  # steady state: model already loaded (cold start: next test)
+    tiff = _multipage_tiff(tmp_path / "ten.tif", 10)
+    gap, ticks = _max_gap_during_run(window, qtbot, tiff)
+    assert ticks > 10
+    assert gap < 0.100, f"event loop blocked for {gap * 1000:.0f} ms"
+    assert sum(image.recognized for image in window.session.images) == 10
+
+
+def test_event_loop_during_cold_model_load(make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The first run loads the model on the worker; importing torch and the word list hold the GIL briefly."""
+    from app.gui.workers import RecognitionService
+
+    window = make_window(service=RecognitionService())
+    gap, _ticks = _max_gap_during_run(window, qtbot, _multipage_tiff(tmp_path / "two.tif", 2))
+    assert gap < 0.400, f"event loop blocked for {gap * 1000:.0f} ms"
 
 
 def test_recognise_again_is_undoable(recognised: Any, qtbot: Any) -> None:

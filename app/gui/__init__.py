@@ -1,0 +1,4 @@
+"""Glyphic's desktop GUI (PySide6). The only package of Glyphic that imports Qt.
+
+Entry point: ``glyphic-gui [FILES...]`` -> :func:`app.gui.main.main`.
+"""

@@ -1,0 +1,140 @@
+"""Menus, toolbar and keyboard shortcuts of the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar, QWidget
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
+
+Shortcut = str | QKeySequence.StandardKey | None
+
+
+class Actions:
+    """All QActions of the window, created once and shared by menus and toolbar."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        w = window
+        icon = w.style().standardIcon
+        sp = QStyle.StandardPixmap
+        self.open = self._make("&Open…", w.choose_and_open, QKeySequence.StandardKey.Open, icon(sp.SP_DialogOpenButton))
+        self.open_sample = self._make("Open the &sample page", w.open_sample)
+        self.save = self._make("&Save project", w.save_project, QKeySequence.StandardKey.Save,
+                               icon(sp.SP_DialogSaveButton))
+        self.save_as = self._make("Save project &as…", w.save_project_as, QKeySequence.StandardKey.SaveAs)
+        self.export = self._make("&Export…", w.show_export_dialog, "Ctrl+E", icon(sp.SP_ArrowDown))
+        self.quit = self._make("&Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.undo = w.session.undo_stack.createUndoAction(w, "&Undo")
+        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo = w.session.undo_stack.createRedoAction(w, "&Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.next_doubtful = self._make("&Next doubtful glyph", lambda: w.editor.next_doubtful(False), "F3",
+                                        icon(sp.SP_MediaSeekForward))
+        self.previous_doubtful = self._make("&Previous doubtful glyph", lambda: w.editor.next_doubtful(True),
+                                            "Shift+F3", icon(sp.SP_MediaSeekBackward))
+        self.alternatives = self._make("Show &alternatives", w.toggle_alternatives, "Return", scope=w.view)
+        self.delete_box = self._make("&Delete box", w.editor.delete_selected, "Del", scope=w.view)
+        self.merge_box = self._make("&Merge with next box", w.editor.merge_selected, "Ctrl+M")
+        self.split_box = self._make("S&plit box", lambda: w.editor.split_selected(), "Ctrl+K")
+        self.draw_box = self._make("Dra&w a new box", w.view.set_draw_mode, "Ctrl+B")
+        self.draw_box.setCheckable(True)
+        self.recognise_box = self._make("Recognise selected box &again", w.editor.recognise_selected, "Ctrl+Shift+R")
+        self.zoom_in = self._make("Zoom &in", lambda: w.view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out = self._make("Zoom &out", lambda: w.view.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
+        self.fit_width = self._make("Fit &width", lambda: w.view.fit("width"), "Ctrl+1")
+        self.fit_page = self._make("Fit &page", lambda: w.view.fit("page"), "Ctrl+2")
+        self.actual_size = self._make("&100 %", lambda: w.view.fit("actual"), "Ctrl+0")
+        self.next_page = self._make("Next page", lambda: w.session.set_current_page(w.session.current_page + 1),
+                                    "Ctrl+PgDown")
+        self.previous_page = self._make("Previous page",
+                                        lambda: w.session.set_current_page(w.session.current_page - 1), "Ctrl+PgUp")
+        self.show_glyphs = self._toggle("Glyph boxes", "view/glyph_boxes")
+        self.show_words = self._toggle("Word boxes", "view/word_boxes")
+        self.show_lines = self._toggle("Line boxes", "view/line_boxes")
+        self.recognize = self._make("&Recognise all pages again", w.recognize_again, "Ctrl+R",
+                                    icon(sp.SP_MediaPlay))
+        self.cancel = self._make("&Cancel", w.cancel_work, "Esc", icon(sp.SP_MediaStop))
+        self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.cancel.setEnabled(False)
+        self.settings = self._make("&Settings…", w.show_settings, QKeySequence.StandardKey.Preferences)
+        self.improve = self._make("&Improve the model from my corrections", w.improve_model)
+        self.shipped_model = self._make("Use the &shipped model", w.use_shipped_model)
+        self.drawing_pad = w.pad_dock.toggleViewAction()
+        self.drawing_pad.setShortcut("Ctrl+D")
+        self.about = self._make("&About Glyphic", w.show_about)
+
+    def _make(self, text: str, slot: Callable[..., object], shortcut: Shortcut = None, icon: object = None,
+              scope: QWidget | None = None) -> QAction:
+        """An action; with ``scope`` its shortcut only works while that widget has focus."""
+        action = QAction(text, self.window)
+        if icon is not None:
+            action.setIcon(icon)  # type: ignore[arg-type]
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
+        action.triggered.connect(slot)
+        if scope is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            scope.addAction(action)
+        else:
+            self.window.addAction(action)
+        return action
+
+    def _toggle(self, text: str, key: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setCheckable(True)
+        action.setChecked(self.window.settings.flag(key))
+        action.toggled.connect(lambda on: self.window.set_box_visibility(key, on))
+        return action
+
+    def build_menus(self) -> QMenu:
+        """Fill the menu bar; returns the recent-files submenu (filled by the window)."""
+        bar = self.window.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.open, self.open_sample])
+        recent = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addActions([self.save, self.save_as, self.export])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo, self.redo])
+        edit.addSeparator()
+        edit.addActions([self.next_doubtful, self.previous_doubtful, self.alternatives])
+        edit.addSeparator()
+        edit.addActions([self.merge_box, self.split_box, self.delete_box, self.draw_box, self.recognise_box])
+        view = bar.addMenu("&View")
+        view.addActions([self.zoom_in, self.zoom_out, self.fit_width, self.fit_page, self.actual_size])
+        view.addSeparator()
+        view.addActions([self.next_page, self.previous_page])
+        view.addSeparator()
+        view.addActions([self.show_glyphs, self.show_words, self.show_lines])
+        recognize = bar.addMenu("&Recognize")
+        recognize.addActions([self.recognize, self.cancel])
+        tools = bar.addMenu("&Tools")
+        tools.addActions([self.drawing_pad, self.improve, self.shipped_model])
+        tools.addSeparator()
+        tools.addAction(self.settings)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about)
+        return recent
+
+    def build_toolbar(self) -> QToolBar:
+        bar = self.window.addToolBar("Main")
+        bar.setObjectName("main-toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addActions([self.open, self.recognize, self.cancel])
+        bar.addSeparator()
+        bar.addActions([self.zoom_out, self.zoom_in, self.fit_width, self.fit_page])
+        bar.addSeparator()
+        bar.addActions([self.previous_doubtful, self.next_doubtful])
+        bar.addSeparator()
+        bar.addActions([self.undo, self.redo])
+        bar.addSeparator()
+        bar.addActions([self.draw_box, self.export])
+        return bar

@@ -1,0 +1,89 @@
+"""``glyphic-gui [FILES...]``: start the desktop application.
+
+Options for automation: ``--screenshot PNG`` saves the window once recognition
+has finished and quits; ``--startup-probe`` prints the seconds from process
+start to a shown, idle window and quits (used by ``benchmarks/gui_startup.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+PROCESS_START = time.perf_counter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glyphic-gui", description="Glyphic OCR editor")
+    parser.add_argument("files", nargs="*", type=Path,
+                        help="pages (images, multi-page TIFF, PDF) or a .glyphic project")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG",
+                        help="save a screenshot of the window after recognition finishes, then quit")
+    parser.add_argument("--select-doubtful", action="store_true",
+                        help="with --screenshot: select the first doubtful glyph before the shot")
+    parser.add_argument("--startup-probe", action="store_true",
+                        help="print the seconds until the window is shown and idle, then quit")
+    parser.add_argument("--no-recovery", action="store_true", help="do not offer to recover an autosaved session")
+    return parser
+
+
+def _take_screenshot(window: object, path: Path, select: bool) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if select:
+        window.view.setFocus()
+        window.editor.next_doubtful()
+
+    def grab() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(path))
+        print(f"screenshot saved to {path}", flush=True)
+        window.session.undo_stack.setClean()
+        QApplication.quit()
+
+    QTimer.singleShot(600, grab)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the GUI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("Glyphic")
+    app.setApplicationName("Glyphic")
+    app.setApplicationDisplayName("Glyphic")
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if args.startup_probe:
+        def probe() -> None:
+            print(f"startup {time.perf_counter() - PROCESS_START:.3f} s", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, probe)
+        return app.exec()
+    if args.screenshot:
+        window.recognition_finished.connect(lambda _c: _take_screenshot(window, args.screenshot, args.select_doubtful))
+    if args.files:
+        QTimer.singleShot(0, lambda: window.open_paths(list(args.files)))
+    elif not (not args.no_recovery and window.check_recovery()):
+        from app.gui.window_files import sample_page
+
+        if sample_page().is_file():
+            window.statusBar().showMessage("Open pages with Ctrl+O, drop files here, or try File → Open the sample.")
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,317 @@
+"""The main window: page list, page view, transcription, drawing pad, status bar; recognition on workers."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from PySide6.QtCore import QRunnable, Qt, QThreadPool, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
+
+from app.document import Document, Page
+from app.gui.actions import Actions
+from app.gui.alternatives import AlternativesPopup
+from app.gui.confidence import Legend, Thresholds
+from app.gui.dialogs import SettingsDialog, show_error
+from app.gui.drawing_pad import DrawingPad
+from app.gui.editing import Editor
+from app.gui.learning import CorrectionStore
+from app.gui.page_list import PageList
+from app.gui.page_view import PageView
+from app.gui.refs import glyph_at
+from app.gui.session import PageImageData, Session
+from app.gui.settings import Settings, data_dir
+from app.gui.transcript import TranscriptEdit
+from app.gui.window_files import FilesMixin
+from app.gui.window_tools import ToolsMixin
+from app.gui.workers import FunctionTask, LoadedPage, RecognitionService, RecognitionWorker
+
+
+def shipped_model_config() -> Path:
+    """The shipped model's JSON config (found without importing torch)."""
+    return Path(str(files("resources") / "models" / "glyphic.json"))
+
+
+def model_display_name(config_path: str) -> str:
+    """'name vVERSION' from a model config, read cheaply (no torch)."""
+    path = Path(config_path) if config_path else shipped_model_config()
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        return f"{config.get('name', path.stem)} v{config.get('version', '?')}"
+    except (OSError, ValueError):
+        return f"{path.name} (unreadable)"
+
+
+class MainWindow(FilesMixin, ToolsMixin):
+    """Glyphic's main window.
+
+    Args:
+        settings: persistent settings (tests pass one backed by a temporary INI file).
+        data_folder: per-user data (recovery file, corrections, personal models).
+        autosave_ms: autosave interval.
+        service: the recognition service (tests share one so the model loads once).
+
+    Signals (declared in :class:`WindowBase`): recognition_finished(bool), project_saved(str),
+    export_finished(object), finetune_finished(object).
+    """
+
+    def __init__(self, settings: Settings | None = None, data_folder: Path | None = None,
+                 autosave_ms: int = 60_000, service: RecognitionService | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.data_folder = Path(data_folder) if data_folder else data_dir()
+        self.pool = QThreadPool.globalInstance()
+        self._tasks: set[QRunnable] = set()
+        self.worker: RecognitionWorker | None = None
+        self.session = Session(self)
+        self.thresholds = Thresholds(self.settings.high_threshold, self.settings.low_threshold)
+        self.service = service or RecognitionService(self.settings.model_path, self.settings.lexicon,
+                                                     self.settings.dpi)
+        self.corrections = CorrectionStore(self.data_folder / "corrections.npz")
+        self._build_widgets()
+        self.editor = Editor(self.session, self.service, self.start_task, lambda: self.thresholds.low)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.editor.error.connect(lambda text: show_error(self, "Recognition failed", text))
+        self.editor.corrected.connect(self.record_corrections)
+        self.actions_ = Actions(self)
+        self.recent_menu = self.actions_.build_menus()
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.actions_.build_toolbar()
+        self._init_files(autosave_ms)
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1500, 950)
+        self.update_title()
+        self.update_status()
+
+    # -- construction --------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.view = PageView(self.session, self.thresholds, self)
+        self.view.set_draw_mode(False)
+        self.popup = AlternativesPopup(self.view.viewport())
+        self.setCentralWidget(self.view)
+        self.transcript = TranscriptEdit(self.session, self.thresholds, self)
+        self.page_list = PageList(self.session, self)
+        self.pad = DrawingPad(self.service, self.start_task, self)
+        self.pages_dock = self._dock("Pages", self.page_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.text_dock = self._dock("Transcription", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.pad_dock = self._dock("Drawing pad", self.pad, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.pages_dock, self.text_dock], [140, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.text_dock, self.pad_dock], [560, 370], Qt.Orientation.Vertical)
+        bar = self.statusBar()
+        self.page_label, self.zoom_label, self.count_label, self.model_label = (QLabel(self) for _ in range(4))
+        self.legend = Legend(self.thresholds, self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("%v / %m pages")
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self.cancel_work)
+        self.cancel_button.hide()
+        for widget in (self.page_label, self.zoom_label, self.count_label, self.legend, self.model_label):
+            bar.addPermanentWidget(widget)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower().replace(" ", "-"))
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        s = self.session
+        s.selection_changed.connect(self._selection_changed)
+        for signal in (s.page_changed, s.line_changed, s.current_page_changed, s.document_reset, s.page_added):
+            signal.connect(lambda *_: self.update_status())
+        s.undo_stack.cleanChanged.connect(lambda _clean: self.update_title())
+        self.view.zoom_changed.connect(lambda _z: self.update_status())
+        self.view.text_typed.connect(lambda text: self.editor.set_text(text))
+        self.view.digit_pressed.connect(lambda n: self.pick_alternative(n - 1))
+        self.view.box_drawn.connect(self.editor.add_box)
+        self.popup.chosen.connect(self.pick_alternative)
+        self.transcript.line_edited.connect(self.editor.apply_line_text)
+        self.pad.use_text.connect(lambda text: self.editor.set_text(text, advance=False))
+
+    # -- tasks -----------------------------------------------------------------------------------------
+    def start_task(self, task: FunctionTask | RecognitionWorker) -> None:
+        """Run a worker on the pool, keeping it alive until it finishes."""
+        self._tasks.add(task)
+        task.signals.finished.connect(lambda _c, t=task: self._tasks.discard(t))
+        self.pool.start(task)
+
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    # -- recognition -----------------------------------------------------------------------------------
+    def start_recognition(self, paths: list[Path]) -> None:
+        """Load and recognise the pages of ``paths`` (appended to a fresh document)."""
+        self.cancel_work()
+        self.session.reset(Document(source=str(paths[0]) if paths else ""), [], source=paths[0] if paths else None)
+        self._run_worker(RecognitionWorker(self.service, paths=paths))
+
+    def recognize_again(self) -> None:
+        """Recognise every page again (undoable per page), e.g. after changing the model or the lexicon."""
+        if self.session.is_empty() or self.busy():
+            return
+        images = [(i, img) for i in range(len(self.session.images)) if (img := self.session.page_image(i)) is not None]
+        self._run_worker(RecognitionWorker(self.service, images=images))
+
+    def _run_worker(self, worker: RecognitionWorker) -> None:
+        self.worker = worker
+        worker.signals.page_loaded.connect(self._page_loaded)
+        worker.signals.page_done.connect(self._page_done)
+        worker.signals.progress.connect(self._progress)
+        worker.signals.error.connect(lambda text: show_error(self, "Recognition failed", text))
+        worker.signals.finished.connect(self._worker_finished)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.actions_.cancel.setEnabled(True)
+        self.actions_.recognize.setEnabled(False)
+        self.statusBar().showMessage("Loading the model and recognising…" if not self.service.loaded
+                                     else "Recognising…")
+        self.start_task(worker)
+
+    def _page_loaded(self, loaded: LoadedPage) -> None:
+        height, width = loaded.image.shape
+        page = Page(index=loaded.index, width=width, height=height, dpi=loaded.dpi, source=loaded.source)
+        self.session.add_page(page, PageImageData(loaded.image, loaded.png, loaded.thumbnail))
+        if len(self.session.document.pages) == 1:
+            self.view.show_current_page()
+            self.transcript.render_page()
+
+    def _page_done(self, index: int, page: Page) -> None:
+        if index >= len(self.session.document.pages):
+            return
+        if self.session.images[index].recognized and self.session.document.pages[index].blocks:
+            from app.gui.commands import ReplaceBlocksCommand
+
+            self.session.undo_stack.push(ReplaceBlocksCommand(self.session, index, page.blocks,
+                                                              f"Recognise page {index + 1} again"))
+        else:
+            self.session.set_page_result(index, page)
+        if not self.session.document.model:
+            self.session.document.model = model_display_name(self.service.model_path)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    def _worker_finished(self, cancelled: bool) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.actions_.cancel.setEnabled(False)
+        self.actions_.recognize.setEnabled(True)
+        pages = len(self.session.document.pages)
+        self.statusBar().showMessage("Recognition cancelled." if cancelled else f"Recognised {pages} page(s).", 5000)
+        self.update_status()
+        self.recognition_finished.emit(cancelled)
+
+    def cancel_work(self) -> None:
+        """Cancel the running recognition (it stops after the current page)."""
+        if self.worker is not None:
+            self.worker.cancel.set()
+            self.statusBar().showMessage("Cancelling after the current page…")
+
+    # -- selection and alternatives -------------------------------------------------------------------
+    def _selection_changed(self, ref: object) -> None:
+        glyph = glyph_at(self.session.document, self.session.selection)
+        if glyph is None:
+            self.popup.hide()
+            self.view.popup_open = False
+        elif self.popup.isVisible() or self.view.hasFocus() or not self.transcript.hasFocus():
+            self.show_alternatives()
+        self.update_status()
+
+    def show_alternatives(self) -> None:
+        ref = self.session.selection
+        glyph = glyph_at(self.session.document, ref)
+        anchor = self.view.glyph_view_rect(ref) if ref is not None else None
+        if glyph is None or anchor is None or not glyph.alternatives:
+            self.popup.hide()
+            self.view.popup_open = False
+            return
+        self.popup.show_for(glyph, anchor)
+        self.view.popup_open = True
+
+    def toggle_alternatives(self) -> None:
+        if self.popup.isVisible():
+            self.popup.hide()
+            self.view.popup_open = False
+        else:
+            self.show_alternatives()
+
+    def pick_alternative(self, index: int) -> None:
+        self.editor.pick_alternative(index)
+        self.show_alternatives()
+
+    # -- view options -----------------------------------------------------------------------------------
+    def set_box_visibility(self, key: str, on: bool) -> None:
+        self.settings.set_flag(key, on)
+        self.view.show_glyphs = self.settings.flag("view/glyph_boxes")
+        self.view.show_words = self.settings.flag("view/word_boxes")
+        self.view.show_lines = self.settings.flag("view/line_boxes")
+        self.view.redraw_boxes()
+
+    def apply_thresholds(self, high: float, low: float) -> None:
+        """Change the colour thresholds everywhere."""
+        self.thresholds = Thresholds(high, low)
+        self.view.thresholds = self.transcript.thresholds = self.thresholds
+        self.legend.set_thresholds(self.thresholds)
+        self.view.redraw_boxes()
+        self.transcript.render_page()
+        self.update_status()
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            dialog.apply()
+            self.apply_thresholds(self.settings.high_threshold, self.settings.low_threshold)
+            self.service.configure(self.settings.model_path, self.settings.lexicon, self.settings.dpi)
+            self.update_status()
+
+    def update_status(self) -> None:
+        pages = len(self.session.document.pages)
+        current = self.session.current_page + 1 if pages else 0
+        self.page_label.setText(f"page {current}/{pages}")
+        self.zoom_label.setText(f"{self.view.zoom:.0%}")
+        glyphs = self.session.glyph_count()
+        doubtful = self.session.doubtful_count(self.thresholds.low)
+        self.count_label.setText(f"{glyphs:,} glyphs · {doubtful} doubtful")
+        self.model_label.setText(f"model: {model_display_name(self.service.model_path)}")
+
+    def update_title(self) -> None:
+        name = (self.session.project_path or self.session.source_path or Path("untitled")).name
+        self.setWindowTitle(f"{name}[*] — Glyphic")
+        self.setWindowModified(not self.session.undo_stack.isClean())
+
+    # -- drag and drop -----------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_paths(paths))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard("closing"):
+            event.ignore()
+            return
+        self.cancel_work()
+        self.autosaver.discard()
+        self.settings.sync()
+        event.accept()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Glyphic", "Glyphic — OCR for handwritten and printed pages.\n"
+                          "Correct what the model got wrong; it learns from your corrections.")

@@ -1,0 +1,215 @@
+"""Opening files and projects, saving, autosave recovery and the unsaved-changes warning (main window part)."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from app.gui.autosave import Autosaver, build_and_write
+from app.gui.dialogs import show_error
+from app.gui.project import PROJECT_SUFFIX, ProjectData, ProjectError, load_project, save_project, snapshot
+from app.gui.refs import GlyphRef
+from app.gui.session import PageImageData, SessionState
+from app.gui.window_base import WindowBase
+from app.gui.workers import FunctionTask
+
+IMAGE_FILTER = "Pages (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.gif *.pbm *.pgm *.ppm *.pnm *.pdf)"
+PROJECT_FILTER = f"Glyphic projects (*{PROJECT_SUFFIX})"
+
+
+def sample_page() -> Path:
+    """The bundled sample page."""
+    return Path(str(files("resources") / "samples" / "sample.png"))
+
+
+class FilesMixin(WindowBase):
+    """File handling of :class:`app.gui.main_window.MainWindow`."""
+
+    def _init_files(self, autosave_ms: int) -> None:
+        self.autosaver = Autosaver(self.session, self.data_folder, self.project_data, self.start_task, autosave_ms)
+        self.autosaver.saved.connect(lambda _p: self.statusBar().showMessage("Autosaved.", 2000))
+
+    # -- open ----------------------------------------------------------------------------------------
+    def choose_and_open(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open pages or a project", "",
+                                                f"{IMAGE_FILTER};;{PROJECT_FILTER};;All files (*)")
+        if paths:
+            self.open_paths(paths)
+
+    def open_sample(self) -> None:
+        path = sample_page()
+        if not path.is_file():
+            show_error(self, "No sample page", f"The sample page {path} is not installed.")
+            return
+        self.open_paths([str(path)])
+
+    def open_paths(self, paths: list[str] | list[Path]) -> None:
+        """Open a project (``.glyphic``) or recognise page files (several files make one document)."""
+        candidates = [Path(p) for p in paths]
+        missing = [p for p in candidates if not p.is_file()]
+        if missing:
+            show_error(self, "File not found", "Cannot open:\n" + "\n".join(str(p) for p in missing))
+            candidates = [p for p in candidates if p.is_file()]
+        if not candidates or not self.confirm_discard("opening another file"):
+            return
+        projects = [p for p in candidates if p.suffix.lower() == PROJECT_SUFFIX]
+        if projects:
+            self.open_project(projects[0])
+            return
+        for path in candidates:
+            self.settings.add_recent(path)
+        self.start_recognition(candidates)
+
+    def open_project(self, path: Path, recovered: bool = False) -> bool:
+        """Reopen a saved (or autosaved) session exactly as it was."""
+        try:
+            data = load_project(path)
+        except ProjectError as exc:
+            show_error(self, "Cannot open project", str(exc))
+            return False
+        self.cancel_work()
+        state = data.state
+        flags = state.get("recognized", [True] * len(data.images))
+        images = [PageImageData(png=png, recognized=bool(flags[i]) if i < len(flags) else True)
+                  for i, png in enumerate(data.images)]
+        selection = state.get("selection")
+        project = Path(state["project_path"]) if recovered and state.get("project_path") else None
+        source = Path(state["source_path"]) if state.get("source_path") else None
+        self.session.reset(data.document, images, source=source, project=None if recovered else Path(path),
+                           state=SessionState(current_page=int(state.get("current_page", 0)),
+                                              selection=GlyphRef(*selection) if selection else None))
+        if recovered:
+            self.session.project_path = project
+            self.session.undo_stack.resetClean()
+        else:
+            self.settings.add_recent(path)
+        thresholds = state.get("thresholds")
+        if thresholds:
+            self.apply_thresholds(float(thresholds[0]), float(thresholds[1]))
+        zoom, center = state.get("zoom"), state.get("center")
+        if isinstance(zoom, str):
+            self.view.fit(zoom)
+        elif zoom:
+            self.view.set_zoom(float(zoom))
+            if center:
+                self.view.centerOn(float(center[0]), float(center[1]))
+        self.update_title()
+        self.update_status()
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            action: QAction = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_paths([p]))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    # -- save ----------------------------------------------------------------------------------------
+    def view_state(self) -> dict[str, Any]:
+        """What ``state.json`` records about the view."""
+        s = self.session
+        return {
+            "current_page": s.current_page,
+            "selection": list(astuple(s.selection)) if s.selection else None,
+            "zoom": self.view.fit_mode or self.view.zoom,
+            "center": list(self.view.center()),
+            "thresholds": [self.thresholds.high, self.thresholds.low],
+            "recognized": [image.recognized for image in s.images],
+            "source_path": str(s.source_path) if s.source_path else None,
+            "project_path": str(s.project_path) if s.project_path else None,
+        }
+
+    def project_data(self) -> ProjectData:
+        """A snapshot of the session to write (cheap; runs on the GUI thread)."""
+        pngs = [image.png or b"" for image in self.session.images]
+        return ProjectData(document=snapshot(self.session.document), images=pngs, state=self.view_state())
+
+    def save_project(self) -> bool:
+        """Ctrl+S: save to the project file (asks for a name the first time)."""
+        if self.session.project_path is None:
+            return self.save_project_as()
+        return self.save_to(self.session.project_path)
+
+    def save_project_as(self) -> bool:
+        if self.session.is_empty():
+            self.statusBar().showMessage("Nothing to save yet.", 4000)
+            return False
+        start = self.session.source_path.with_suffix(PROJECT_SUFFIX) if self.session.source_path else Path.home()
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", str(start), PROJECT_FILTER)
+        if not path:
+            return False
+        target = Path(path)
+        if target.suffix.lower() != PROJECT_SUFFIX:
+            target = target.with_name(target.name + PROJECT_SUFFIX)
+        return self.save_to(target)
+
+    def save_to(self, path: Path, wait: bool = False) -> bool:
+        """Save the session as a project; on a worker unless ``wait`` (used when closing)."""
+        if self.session.is_empty():
+            return False
+        self.session.project_path = path
+        data = self.project_data()
+        self.session.undo_stack.setClean()
+        self.update_title()
+        if wait:
+            try:
+                save_project(path, data)
+            except ProjectError as exc:
+                self.session.undo_stack.resetClean()
+                show_error(self, "Cannot save project", str(exc))
+                return False
+            self.project_saved.emit(str(path))
+            return True
+        task = FunctionTask(build_and_write, path, data)
+        task.signals.result.connect(self._saved)
+        task.signals.error.connect(self._save_failed)
+        self.statusBar().showMessage(f"Saving {path.name}…")
+        self.start_task(task)
+        return True
+
+    def _saved(self, path: Path) -> None:
+        self.settings.add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}.", 4000)
+        self.project_saved.emit(str(path))
+
+    def _save_failed(self, message: str) -> None:
+        self.session.undo_stack.resetClean()
+        show_error(self, "Cannot save project", message)
+
+    def confirm_discard(self, action: str) -> bool:
+        """Ask before losing unsaved changes; True when it is fine to go on."""
+        if self.session.undo_stack.isClean() or self.session.is_empty():
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"The document has unsaved changes. Save them before {action}?",
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            if self.session.project_path is None:
+                path, _ = QFileDialog.getSaveFileName(self, "Save project", str(Path.home()), PROJECT_FILTER)
+                if not path:
+                    return False
+                self.session.project_path = Path(path)
+            return self.save_to(self.session.project_path, wait=True)
+        return answer == buttons.Discard
+
+    # -- recovery ------------------------------------------------------------------------------------
+    def check_recovery(self) -> bool:
+        """Offer the autosaved session after a crash; True when it was recovered."""
+        if not self.autosaver.has_recovery():
+            return False
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Recover unsaved work?",
+            "Glyphic did not shut down properly last time. Recover the autosaved session?",
+            buttons.Yes | buttons.No, buttons.Yes)
+        if answer == buttons.Yes and self.open_project(self.autosaver.path, recovered=True):
+            return True
+        self.autosaver.discard()
+        return False

@@ -1,0 +1,193 @@
+"""Background work on QThreadPool: page recognition and small tasks (prediction, export, saving, training).
+
+Workers never touch widgets: they emit signals that Qt queues to the GUI
+thread. Each has a ``cancel`` :class:`threading.Event`.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+THUMBNAIL_SIZE = 160
+
+
+class RecognitionService:
+    """Owns the :class:`app.pipeline.Pipeline`, built lazily on a worker: the model loads once, off the GUI."""
+
+    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0) -> None:
+        self._lock = threading.Lock()
+        self._pipeline: Any = None
+        self.model_path = model_path
+        self.lexicon = lexicon
+        self.dpi = dpi
+
+    def configure(self, model_path: str, lexicon: bool, dpi: float) -> None:
+        """Change options; the pipeline (and model if it changed) is rebuilt on next use."""
+        with self._lock:
+            if (model_path, lexicon, dpi) != (self.model_path, self.lexicon, self.dpi):
+                self._pipeline = None
+            self.model_path, self.lexicon, self.dpi = model_path, lexicon, dpi
+
+    def pipeline(self) -> Any:
+        """The pipeline (import and construction happen on the calling worker thread)."""
+        with self._lock:
+            if self._pipeline is None:
+                from app.pipeline import Pipeline, PipelineOptions
+
+                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi,
+                                          model_path=Path(self.model_path) if self.model_path else None)
+                self._pipeline = Pipeline(options)
+            return self._pipeline
+
+    @property
+    def loaded(self) -> bool:
+        return self._pipeline is not None and getattr(self._pipeline, "_predictor", None) is not None
+
+
+@dataclass
+class LoadedPage:
+    """A decoded page image on its way from a worker to the session."""
+
+    index: int
+    image: np.ndarray
+    png: bytes
+    thumbnail: np.ndarray
+    dpi: float
+    source: str
+
+
+def make_loaded_page(index: int, image: np.ndarray, dpi: float, source: str) -> LoadedPage:
+    """PNG copy and thumbnail of a page image (runs on a worker)."""
+    import cv2
+
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError(f"cannot encode page {index + 1} as PNG")
+    scale = THUMBNAIL_SIZE / max(image.shape)
+    thumb = cv2.resize(image, (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))),
+                       interpolation=cv2.INTER_AREA)
+    return LoadedPage(index, image, png.tobytes(), thumb, dpi, source)
+
+
+class WorkerSignals(QObject):
+    """Signals of a worker (a QRunnable cannot have its own)."""
+
+    progress = Signal(int, int)
+    page_loaded = Signal(object)
+    page_done = Signal(int, object)
+    result = Signal(object)
+    error = Signal(str)
+    finished = Signal(bool)
+
+
+class RecognitionWorker(QRunnable):
+    """Load and recognise pages one at a time.
+
+    Args:
+        service: gives the pipeline (and its lazily loaded model).
+        paths: files to load pages from (their pages are numbered on from ``first_index``).
+        images: (session page index, grey image) pairs to recognise again, instead of ``paths``.
+        first_index: session index of the first loaded page.
+        recognize: False to only load the pages.
+    """
+
+    def __init__(self, service: RecognitionService, paths: list[Path] | None = None,
+                 images: list[tuple[int, np.ndarray]] | None = None, first_index: int = 0,
+                 recognize: bool = True) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = WorkerSignals()
+        self.cancel = threading.Event()
+        self.service = service
+        self.paths = list(paths or [])
+        self.images = images
+        self.first_index = first_index
+        self.recognize = recognize
+
+    def run(self) -> None:
+        try:
+            if self.paths:
+                self._run_files(self.paths)
+            else:
+                self._run_images(self.images or [])
+        except Exception as exc:  # every failure reaches the user as an error dialog
+            self.signals.error.emit(_message(exc))
+        finally:
+            self.signals.finished.emit(self.cancel.is_set())
+
+    def _run_files(self, paths: list[Path]) -> None:
+        from app.io import count_pages, load_pages
+
+        total = sum(count_pages(path) for path in paths)
+        self.signals.progress.emit(0, total)
+        done = 0
+        for path in paths:
+            for page_image in load_pages(path, dpi=self.service.dpi):
+                if self.cancel.is_set():
+                    return
+                index = self.first_index + done
+                loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source)
+                self.signals.page_loaded.emit(loaded)
+                if self.recognize:
+                    page = self.service.pipeline().recognize_image(page_image.image, page_image.index,
+                                                                   page_image.source, page_image.dpi)
+                    if self.cancel.is_set():
+                        return
+                    self.signals.page_done.emit(index, page)
+                done += 1
+                self.signals.progress.emit(done, total)
+
+    def _run_images(self, images: list[tuple[int, np.ndarray]]) -> None:
+        self.signals.progress.emit(0, len(images))
+        for done, (index, image) in enumerate(images):
+            if self.cancel.is_set():
+                return
+            page = self.service.pipeline().recognize_image(image, index)
+            if self.cancel.is_set():
+                return
+            self.signals.page_done.emit(index, page)
+            self.signals.progress.emit(done + 1, len(images))
+
+
+class FunctionTask(QRunnable):
+    """Run ``function(*args, **kwargs)`` on the pool; emits ``result`` or ``error``, then ``finished``."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = WorkerSignals()
+        self.cancel = threading.Event()
+        self.function = function
+        self.args = args
+        self.kwargs = kwargs
+
+    def run(self) -> None:
+        try:
+            value = self.function(*self.args, **self.kwargs)
+        except Exception as exc:  # reported, never swallowed
+            self.signals.error.emit(_message(exc))
+        else:
+            self.signals.result.emit(value)
+        finally:
+            self.signals.finished.emit(self.cancel.is_set())
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, (OSError, ValueError, RuntimeError)) and "PageLoadError" not in type(exc).__name__:
+        text += "\n\n" + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text
+
+
+def predict_crops(service: RecognitionService, crops: np.ndarray, k: int = 5) -> tuple[list[str], Any]:
+    """Top-k prediction of glyph crops with the session's model (call on a worker)."""
+    predictor = service.pipeline().predictor
+    return list(predictor.classes), predictor.predict(crops, k=k)
