@@ -19,11 +19,12 @@ from recognizer.data import load_split
 from segmentation.synthetic import degrade, ttf_path
 
 HEADING = "Field Notes 2026"
-BODY = (
+BODY_TEXT = (
     "The river was high after three days of rain and the old bridge near the mill was closed "
     "We walked north along the bank and counted 47 herons in the wet fields "
     "Bring the map the lamp and some bread when you come back on Monday"
-).split()
+)
+BODY = BODY_TEXT.split()
 
 
 def make_sample(seed: int = 11) -> tuple[np.ndarray, str]:

@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
             results[kind] = row
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak_mb:.0f} MB")
-    lines = ["# Page benchmark", "", f"`python -m benchmarks.pages --pages {args.pages}`; peak memory {peak_mb:.0f} MB.",
+    lines = ["# Page benchmark", "",
+             f"`python -m benchmarks.pages --pages {args.pages}`; peak memory {peak_mb:.0f} MB.",
              "", "| pages | engine | CER raw | CER folded | WER raw | WER folded | s/page |",
              "|---|---|---|---|---|---|---|"]
     for kind, row in results.items():

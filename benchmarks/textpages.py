@@ -77,7 +77,7 @@ def handwritten_text_page(
     page = np.full((height, width), 246, dtype=np.uint8)
     lines: list[LineTruth] = []
     pitch = cap_height * 2.1
-    baseline = margin + cap_height
+    baseline = float(margin + cap_height)
     queue = list(words)
     while queue and baseline + cap_height < height - margin:
         x = margin + rng.uniform(0, cap_height * 0.5)
@@ -95,12 +95,12 @@ def handwritten_text_page(
                     continue
                 letter_height = cap_height * (0.62 if char in X_HEIGHT_LETTERS else 0.92 if char in DESCENDERS else 1.0)
                 scale = letter_height * rng.uniform(0.92, 1.08) / ink.shape[0]
-                w = max(1, int(round(ink.shape[1] * scale)))
-                h = max(1, int(round(ink.shape[0] * scale)))
+                w = max(1, round(ink.shape[1] * scale))
+                h = max(1, round(ink.shape[0] * scale))
                 big = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC)
                 drop = cap_height * 0.3 if char in DESCENDERS else 0.0
-                bottom = int(round(baseline + drop + rng.uniform(-0.04, 0.04) * cap_height))
-                left = int(round(x))
+                bottom = round(baseline + drop + rng.uniform(-0.04, 0.04) * cap_height)
+                left = round(x)
                 region = page[bottom - h : bottom, left : left + w]
                 darkness = rng.uniform(0.8, 0.95)
                 np.minimum(region, (255 - big.astype(np.float32) * darkness).astype(np.uint8), out=region)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn.functional as F
 
@@ -28,7 +30,7 @@ def reliability_bins(probs: torch.Tensor, labels: torch.Tensor, bins: int = 15) 
     correct = (pred == labels).float()
     rows = []
     edges = torch.linspace(0, 1, bins + 1)
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    for low, high in itertools.pairwise(edges):
         mask = (confidence > low) & (confidence <= high)
         if mask.any():
             rows.append({"low": float(low), "high": float(high), "count": int(mask.sum()),

@@ -165,7 +165,7 @@ def stratified_split(
     for cls in np.unique(labels):
         members = np.flatnonzero(labels == cls)
         rng.shuffle(members)
-        n_val = int(round(fraction * len(members)))
+        n_val = round(fraction * len(members))
         if len(members) >= 2:
             n_val = min(max(n_val, 1), len(members) - 1)
         val_parts.append(members[:n_val])

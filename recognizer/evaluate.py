@@ -134,6 +134,15 @@ def augmentation_grid(data: GlyphSet, classes: tuple[str, ...], path: Path, seed
     glyph_grid(np.stack(images), captions, path, columns=6)
 
 
+def held_out_printed(per_char: int, seed: int = 99) -> GlyphSet:
+    """Printed glyphs rendered from the held-out font families only."""
+    from recognizer.printed import render_glyphs, split_fonts
+
+    _, held_out = split_fonts()
+    images, labels = render_glyphs(held_out, per_char, seed)
+    return GlyphSet(images, labels)
+
+
 def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, title: str) -> dict[str, Any]:
     """Measure every split and write the Markdown/JSON report with figures into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -143,8 +152,14 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
              f"temperature {predictor.temperature:.3f}.", ""]
     lines += ["| split | glyphs | accuracy | top-3 | loss | ECE (calibrated) | ECE (raw) | glyphs/s |",
               "|---|---|---|---|---|---|---|---|"]
+    measured: dict[str, dict[str, Any]] = {}
     for name, data in splits.items():
+        if int(data.labels.max(initial=0)) >= len(predictor.classes):
+            known = data.labels < len(predictor.classes)  # e.g. punctuation for an EMNIST-only model
+            results["splits"][f"{name}-unreadable"] = int((~known).sum())
+            data = data.subset(np.flatnonzero(known))
         m = measure(predictor, data)
+        measured[name] = m
         results["splits"][name] = {k: v for k, v in m.items() if not k.startswith("_")}
         lines.append(f"| {name} | {m['count']} | {m['accuracy']:.2%} | {m['top3_accuracy']:.2%} | {m['loss']:.3f} "
                      f"| {m['ece']:.3f} | {m['ece_uncalibrated']:.3f} | {m['glyphs_per_second']:.0f} |")
@@ -168,6 +183,14 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
                   "Training augmentation (first column original, then five random draws):", "",
                   "![augmentation](augmentation.png)", ""]
         augmentation_grid(splits["eval"], predictor.classes, out / "augmentation.png")
+    if "printed-held-out" in measured:
+        unreadable = results["splits"].get("printed-held-out-unreadable", 0)
+        left_out = f"; {unreadable} punctuation glyphs left out: this model has no class for them" if unreadable else ""
+        lines += ["", "## Printed glyphs of held-out font families", "",
+                  f"Rendered, degraded glyphs of fonts never seen in training (HELD_OUT_FAMILIES){left_out}.",
+                  "", "| true | predicted | count |", "|---|---|---|"]
+        lines += [f"| {r['true']} | {r['predicted']} | {r['count']} |"
+                  for r in measured["printed-held-out"]["top_confusions"]]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "report.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     return results
@@ -180,10 +203,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--data", type=Path, help="EMNIST folder")
     parser.add_argument("--title", default="Glyphic recognizer evaluation")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--printed", type=int, default=0, metavar="N",
+                        help="also measure N rendered glyphs per character of the held-out printed fonts")
     args = parser.parse_args(argv)
     predictor = Predictor.load(args.model, threads=args.threads) if args.model else Predictor.from_resources(
         threads=args.threads)
     splits = {"eval": load_split("eval", args.data), "test-tail": load_split("test-tail", args.data)}
+    if args.printed:
+        splits["printed-held-out"] = held_out_printed(args.printed)
     results = write_report(predictor, splits, args.out, args.title)
     for name, m in results["splits"].items():
         print(f"{name}: accuracy {m['accuracy']:.4f} top-3 {m['top3_accuracy']:.4f} loss {m['loss']:.3f} "

@@ -29,10 +29,10 @@ from tqdm import tqdm
 
 from recognizer.augment import augment_batch
 from recognizer.calibration import expected_calibration_error, fit_temperature
-from recognizer.data import EMNIST_CLASSES, class_counts, load_split, stratified_split
+from recognizer.data import EMNIST_CLASSES, GlyphSet, class_counts, load_split, stratified_split
 from recognizer.models import build_model, count_parameters
 from recognizer.preprocess import standardize
-from recognizer.weights import export_model
+from recognizer.weights import export_model, load_model
 
 
 @dataclass
@@ -171,19 +171,58 @@ def make_optimizer(model: nn.Module, recipe: Recipe, steps: int) -> tuple[torch.
     return optimizer, scheduler
 
 
+def concat(a: GlyphSet, b: GlyphSet) -> GlyphSet:
+    """Both sets in one."""
+    return GlyphSet(np.concatenate([a.images, b.images]), np.concatenate([a.labels, b.labels]))
+
+
+def printed_glyphs(out: Path, per_char: int, seed: int) -> GlyphSet:
+    """Rendered printed glyphs from the training fonts, cached in ``out`` (rendering takes minutes)."""
+    from recognizer.printed import render_glyphs, split_fonts
+
+    cache = out / f"printed-{per_char}-{seed}.npz"
+    if cache.exists():
+        data = np.load(cache)
+        return GlyphSet(data["images"], data["labels"])
+    train_fonts, _ = split_fonts()
+    images, labels = render_glyphs(train_fonts, per_char, seed)
+    np.savez_compressed(cache, images=images, labels=labels)
+    return GlyphSet(images, labels)
+
+
+def initialise_from(model: nn.Module, config: Path) -> None:
+    """Copy every matching tensor of an exported model; output rows of classes it lacks stay fresh."""
+    source, _ = load_model(config)
+    target = model.state_dict()
+    for name, tensor in source.state_dict().items():
+        if name not in target:
+            continue
+        if target[name].shape == tensor.shape:
+            target[name] = tensor
+        elif tensor.ndim >= 1 and target[name].shape[1:] == tensor.shape[1:]:
+            target[name][: tensor.shape[0]] = tensor
+    model.load_state_dict(target)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="glyph-resnet", choices=sorted(RECIPES))
     parser.add_argument("--epochs", type=int, help="default: the model's recipe")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="folder for checkpoints and the exported model")
-    parser.add_argument("--data", type=Path, help="EMNIST folder (default: $GLYPHIC_EMNIST_DIR or ../shared/data/emnist)")
+    parser.add_argument("--data", type=Path,
+                        help="EMNIST folder (default: $GLYPHIC_EMNIST_DIR or ../shared/data/emnist)")
     parser.add_argument("--val-fraction", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-bf16", action="store_true", help="train in float32")
     parser.add_argument("--resume", type=Path, help="checkpoint to continue from")
     parser.add_argument("--dry-run", action="store_true", help="tiny smoke run: 512 glyphs, 1 epoch")
     parser.add_argument("--version", default="1", help="model version written to the config")
+    parser.add_argument("--lr", type=float, help="peak learning rate (default: the model's recipe)")
+    parser.add_argument("--printed", type=int, default=0, metavar="N",
+                        help="add N rendered printed glyphs per character and the punctuation classes")
+    parser.add_argument("--init", type=Path, metavar="CONFIG",
+                        help="start from an exported model (new classes get fresh output rows)")
     return parser.parse_args(argv)
 
 
@@ -194,6 +233,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     recipe = RECIPES[args.model]
     if args.epochs is not None:
         recipe = Recipe(**{**asdict(recipe), "epochs": args.epochs})
+    if args.lr is not None:
+        recipe = Recipe(**{**asdict(recipe), "lr": args.lr})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
     bf16 = not args.no_bf16
@@ -204,17 +245,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     train_idx, val_idx = stratified_split(full.labels, args.val_fraction, args.seed)
     if args.dry_run:
         train_idx, val_idx = train_idx[:512], val_idx[:256]
-    train_x = torch.from_numpy(full.images[train_idx])
-    train_y = torch.from_numpy(full.labels[train_idx]).long()
-    val = full.subset(val_idx)
-    num_classes = len(EMNIST_CLASSES)
-    counts = class_counts(full.labels[train_idx], num_classes).astype(np.float64) + 1.0
+    train_set, val = full.subset(train_idx), full.subset(val_idx)
+    classes = EMNIST_CLASSES
+    if args.printed:
+        from recognizer.printed import EXTENDED_CLASSES
+
+        printed = printed_glyphs(args.out, 20 if args.dry_run else args.printed, args.seed)
+        p_train, p_val = stratified_split(printed.labels, args.val_fraction, args.seed)
+        train_set = concat(train_set, printed.subset(p_train))
+        val = concat(val, printed.subset(p_val))
+        classes = EXTENDED_CLASSES
+    train_x = torch.from_numpy(train_set.images)
+    train_y = torch.from_numpy(train_set.labels).long()
+    num_classes = len(classes)
+    counts = class_counts(train_set.labels, num_classes).astype(np.float64) + 1.0
     log_prior = torch.log(torch.from_numpy(counts / counts.sum())).float()
 
     model = build_model(args.model, num_classes, **recipe.model_kwargs).to(memory_format=torch.channels_last)
+    if args.init:
+        initialise_from(model, args.init)
     steps = recipe.epochs * math.ceil(len(train_y) / recipe.batch_size)
     optimizer, scheduler = make_optimizer(model, recipe, steps)
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(recipe.ema_decay), use_buffers=True) if recipe.ema_decay else None
+    ema = None
+    if recipe.ema_decay:
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(recipe.ema_decay), use_buffers=True)
     start_epoch, history, best = 1, [], {"val_balanced_accuracy": -1.0}
     if args.resume:
         ckpt = torch.load(args.resume, map_location="cpu", weights_only=False)
@@ -227,7 +281,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         gen.set_state(ckpt["generator"])
         start_epoch, history, best = ckpt["epoch"] + 1, ckpt["history"], ckpt["best"]
 
-    print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train / {len(val):,} validation glyphs, "
+    print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train / "
+          f"{len(val):,} validation glyphs, "
           f"{recipe.epochs} epochs, bf16={bf16}", file=sys.stderr)
     started = time.time()
     for epoch in range(start_epoch, recipe.epochs + 1):
@@ -263,9 +318,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "train_minutes": round((time.time() - started) / 60, 1), **best_ckpt["metrics"],
     }
     export_model(
-        final, args.out, name=args.model, version=args.version, classes=EMNIST_CLASSES,
+        final, args.out, name=args.model, version=args.version, classes=classes,
         model_kwargs=recipe.model_kwargs, temperature=temperature,
-        training={"data": "EMNIST splits/train (validation carved out, seed %d)" % args.seed,
+        training={"data": f"EMNIST splits/train (validation carved out, seed {args.seed})"
+                  + (f" + {args.printed} rendered printed glyphs per character" if args.printed else ""),
                   "recipe": asdict(recipe), "summary": summary},
     )
     print(json.dumps(summary), file=sys.stderr)

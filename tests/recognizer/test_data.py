@@ -87,7 +87,7 @@ def test_stratified_split_keeps_class_shares():
     assert len(train) + len(val) == len(labels)
     counts = np.bincount(labels[val], minlength=5)
     np.testing.assert_array_equal(counts, [10, 5, 2, 1, 1])
-    again_train, again_val = stratified_split(labels, 0.1, seed=3)
+    _again_train, again_val = stratified_split(labels, 0.1, seed=3)
     np.testing.assert_array_equal(val, again_val)
 
 

@@ -73,7 +73,7 @@ def test_truncated_weights_detected(model_copy):
 
 
 def test_weights_not_matching_architecture(model_copy):
-    config, weights = model_copy
+    config, _weights = model_copy
     data = json.loads(config.read_text())
     data["architecture"] = "glyph-resnet" if data["architecture"] != "glyph-resnet" else "seed-cnn"
     data.pop("model_kwargs", None)
