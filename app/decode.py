@@ -17,6 +17,11 @@ from functools import lru_cache
 MERGED_CASE = frozenset("CIJKLMOPSUVWXYZ")
 #: Lower-case letters that reach below the baseline.
 DESCENDERS = frozenset("gjpqy")
+#: Small marks by where they sit on the line; a 28 x 28 crop alone cannot tell them apart.
+HIGH_MARKS = frozenset("'\"`")
+MIDDLE_MARKS = frozenset("-=*+~")
+LOW_MARKS = frozenset(".,")
+SMALL_MARKS = HIGH_MARKS | MIDDLE_MARKS | LOW_MARKS
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,17 @@ class GlyphGeometry:
     bottom: float
     baseline: float
     x_height: float
+    left: float = 0.0
+    right: float = 0.0
+    small_mark: bool = False
 
     @property
     def height(self) -> float:
         return self.bottom - self.top
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,35 @@ def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool 
     return char.lower() if lower else char
 
 
+def small_mark_position(geometry: GlyphGeometry) -> frozenset[str]:
+    """The small marks that fit where this small glyph sits on its line."""
+    xh = max(geometry.x_height, 1.0)
+    centre = (geometry.top + geometry.bottom) / 2
+    if geometry.bottom <= geometry.baseline - 0.55 * xh:
+        return HIGH_MARKS
+    if centre >= geometry.baseline - 0.3 * xh:
+        return LOW_MARKS
+    return MIDDLE_MARKS
+
+
+def mark_from_geometry(geometry: GlyphGeometry) -> str:
+    """Best guess of a small mark from its place and shape alone (for models without punctuation)."""
+    place = small_mark_position(geometry)
+    if place is HIGH_MARKS:
+        return '"' if geometry.width > 1.2 * geometry.height else "'"
+    if place is MIDDLE_MARKS:
+        return "-"
+    return "," if geometry.bottom > geometry.baseline + 0.15 * max(geometry.x_height, 1.0) else "."
+
+
+def reweigh_small_mark(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:
+    """Favour the marks that fit the glyph's position; letters and digits are unlikely for a small mark."""
+    allowed = small_mark_position(geometry)
+    weighted = [(c, p * (1.0 if c in allowed else 0.2 if c in SMALL_MARKS else 0.05)) for c, p in readings]
+    total = sum(p for _, p in weighted) or 1.0
+    return sorted(((c, p / total) for c, p in weighted), key=lambda item: -item[1])
+
+
 def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) -> bool | None:
     """Majority vote of the glyphs whose case is known from their class or shape."""
     votes = 0
@@ -95,7 +136,10 @@ def word_score(word: str) -> float:
     """log10 frequency of the word in English (shifted to be >= 0), 0 when unknown."""
     from wordfreq import word_frequency
 
-    freq = word_frequency(word.lower(), "en")
+    core = word.strip(".,;:!?'\"()[]")
+    if not core:
+        return -math.inf
+    freq = word_frequency(core.lower(), "en")
     return math.log10(freq) if freq > 0 else -math.inf
 
 

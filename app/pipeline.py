@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from app.decode import DecodeOptions, GlyphGeometry, decide_case, decode_word, word_is_lowercase
+from app.decode import (
+    DecodeOptions,
+    GlyphGeometry,
+    decide_case,
+    decode_word,
+    mark_from_geometry,
+    reweigh_small_mark,
+    word_is_lowercase,
+)
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
 from segmentation import GlyphBox, LineBox, PageLayout, SegmentOptions, normalize, segment
 
@@ -98,8 +106,9 @@ class Pipeline:
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
               raw: list[list[tuple[str, float]]]) -> Word:
-        geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height)
-                      for b in boxes]
+        geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height,
+                                    left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark) for b in boxes]
+        raw = [self._small_mark(r, g) if g.small_mark else r for r, g in zip(raw, geometries, strict=True)]
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         cased = [[(decide_case(c, g, lowercase), p) for c, p in r] for r, g in zip(raw, geometries, strict=True)]
         decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
@@ -112,6 +121,13 @@ class Pipeline:
                 text=text, confidence=prob, raw_text=candidates[0][0],
                 alternatives=[Alternative(c, p) for c, p in candidates]))
         return Word(bbox=tuple(int(v) for v in bbox), glyphs=glyphs)  # type: ignore[arg-type]
+
+    def _small_mark(self, readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:
+        """Punctuation-sized glyph: its place on the line decides between look-alike marks."""
+        if "." in self.predictor.classes:
+            return reweigh_small_mark(readings, geometry)
+        # a model without punctuation classes: the mark's place and shape are all we have
+        return [(mark_from_geometry(geometry), 0.5)] + [(c, p * 0.5) for c, p in readings[:-1]]
 
     def recognize_file(self, path: str | Path, *, cancel: threading.Event | None = None,
                        max_pixels: int | None = None) -> Iterator[Page]:

@@ -56,3 +56,22 @@ def test_confident_reading_is_not_overruled():
 
 def test_empty_word():
     assert decode_word([]) == []
+
+
+def test_small_marks_follow_their_place_on_the_line():
+    from app.decode import mark_from_geometry, reweigh_small_mark
+
+    period = GlyphGeometry(top=95, bottom=100, baseline=100.0, x_height=XH, left=0, right=5, small_mark=True)
+    comma = GlyphGeometry(top=95, bottom=106, baseline=100.0, x_height=XH, left=0, right=4, small_mark=True)
+    apostrophe = GlyphGeometry(top=70, bottom=77, baseline=100.0, x_height=XH, left=0, right=3, small_mark=True)
+    hyphen = GlyphGeometry(top=88, bottom=91, baseline=100.0, x_height=XH, left=0, right=10, small_mark=True)
+    assert [mark_from_geometry(g) for g in (period, comma, apostrophe, hyphen)] == [".", ",", "'", "-"]
+    # the crop says apostrophe, the place says comma
+    readings = reweigh_small_mark([("'", 0.6), (",", 0.3), ("1", 0.1)], comma)
+    assert readings[0][0] == ","
+    assert abs(sum(p for _, p in readings) - 1.0) < 1e-9
+
+
+def test_punctuation_does_not_hide_a_word():
+    candidates = [[("t", 0.9)], [("h", 0.8), ("n", 0.1)], [("c", 0.5), ("e", 0.45)], [(",", 0.9)]]
+    assert spell(candidates, decode_word(candidates)) == "the,"
