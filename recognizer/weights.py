@@ -64,8 +64,13 @@ def export_model(
     temperature: float,
     training: dict[str, Any],
     stem: str = "model",
+    architecture: str | None = None,
 ) -> Path:
-    """Write ``<stem>.safetensors`` and ``<stem>.json`` into ``out_dir``; return the config path."""
+    """Write ``<stem>.safetensors`` and ``<stem>.json`` into ``out_dir``; return the config path.
+
+    ``name`` is the display name; ``architecture`` (default: ``name``) the registry name in
+    :data:`recognizer.models.MODELS`.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_path = out_dir / f"{stem}.safetensors"
     tensors = {k: v.detach().contiguous().float() if v.is_floating_point() else v.contiguous()
@@ -77,7 +82,7 @@ def export_model(
         "format": CONFIG_FORMAT,
         "name": name,
         "version": version,
-        "architecture": name,
+        "architecture": architecture or name,
         "model_kwargs": model_kwargs,
         "classes": list(classes),
         "input": {"size": [28, 28], "ink": "white on black", "mean": PIXEL_MEAN, "std": PIXEL_STD},

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import io
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,7 +109,6 @@ def finetune(images: np.ndarray, labels: list[str] | np.ndarray, base_config: Pa
     import torch
     import torch.nn.functional as F
 
-    from app.atomic import write_bytes_atomic
     from recognizer.weights import export_model, load_model
 
     model, config = load_model(Path(base_config))
@@ -156,14 +154,11 @@ def finetune(images: np.ndarray, labels: list[str] | np.ndarray, base_config: Pa
     after = accuracy()
     training = {"base": str(base_config), "corrections": len(usable), "held_out": n_test, "epochs": epochs,
                 "lr": lr, "accuracy_before": before, "accuracy_after": after}
-    # export_model records ``name`` as the architecture too, so export under the architecture's
-    # name and then give the config its display name (the sha256 covers the weights only).
-    config_path = export_model(model.eval(), Path(out_dir), name=str(config["architecture"]),
+    config_path = export_model(model.eval(), Path(out_dir),
+                               name=f"{config.get('name', config['architecture'])}-personal",
+                               architecture=str(config["architecture"]),
                                version=f"{config.get('version', '1')}+{len(usable)}", classes=classes,
                                model_kwargs=config.get("model_kwargs", {}),
                                temperature=float(config.get("temperature", 1.0)), training=training,
                                stem="personal")
-    exported = json.loads(config_path.read_text(encoding="utf-8"))
-    exported["name"] = f"{config.get('name', config['architecture'])}-personal"
-    write_bytes_atomic(config_path, json.dumps(exported, indent=2).encode())
     return FinetuneResult(config_path, before, after, len(y_train), n_test)
