@@ -3,8 +3,10 @@
 ``glyphic ocr FILE... [-o OUTDIR] [--format txt,hocr,alto,json,pdf] [--jobs N] [--no-lexicon] [--model PATH]``
 
 Without ``-o`` the plain text goes to stdout, so it can be scripted like
-``tesseract FILE -``. A file that cannot be read is reported and skipped; the
-exit code is 1 when any file failed.
+``tesseract FILE -``. A folder stands for its image and PDF files (searched
+recursively). A file that cannot be read is reported and skipped; the exit code
+is 1 when any file failed. ``--cluster ADDRESS`` runs the pages on a Dask
+cluster instead (:mod:`app.cluster`; inputs may then also be fsspec URLs).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from app.document import Document, Page
 from app.pipeline import Pipeline, PipelineOptions
+from app.sources import expand_local
 
 DEFAULT_FORMATS = "txt"
 
@@ -36,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"glyphic {glyphic_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     ocr = commands.add_parser("ocr", help="recognise image and PDF files")
-    ocr.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ocr.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files, folders (or URLs with --cluster)")
     ocr.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write files here (default: text to stdout)")
     ocr.add_argument("--format", default=DEFAULT_FORMATS,
                      help="comma-separated: txt,hocr,alto,json,pdf (default: %(default)s)")
@@ -46,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     ocr.add_argument("--dpi", type=float, default=300.0, help="render PDFs at this resolution (default: 300)")
     ocr.add_argument("--max-pixels", type=int, help="refuse images larger than this many pixels")
     ocr.add_argument("--quiet", action="store_true", help="no progress bar")
+    ocr.add_argument("--cluster", metavar="ADDRESS",
+                     help="run on a Dask cluster: a scheduler (tcp://host:8786) or local:N worker processes")
+    ocr.add_argument("--retries", type=int, default=2,
+                     help="with --cluster: retries of a page whose task failed or whose worker died (default: 2)")
     return parser
 
 
@@ -104,11 +112,14 @@ def run_ocr(args: argparse.Namespace) -> int:
     except Exception as exc:  # a missing or damaged model is fatal for every file
         print(f"glyphic: error: {exc}", file=sys.stderr)
         return 2
+    if args.cluster:
+        return _run_on_cluster(args, options, formats, pipeline.predictor)
+    files = list(expand_local(args.files))
     pool = ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(options,)) if args.jobs > 1 else None
     failed = 0
-    progress = tqdm(total=len(args.files), unit="file", disable=True if args.quiet else None, file=sys.stderr)
+    progress = tqdm(total=len(files), unit="file", disable=True if args.quiet else None, file=sys.stderr)
     try:
-        for path in args.files:
+        for path in files:
             document = Document(source=str(path), model=model_name)
             try:
                 pages = _pages_parallel(pool, path, args) if pool else _pages_serial(pipeline, path, args.max_pixels)
@@ -129,8 +140,23 @@ def run_ocr(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     if failed:
-        print(f"glyphic: {failed} of {len(args.files)} file(s) failed", file=sys.stderr)
+        print(f"glyphic: {failed} of {len(files)} file(s) failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _run_on_cluster(args: argparse.Namespace, options: PipelineOptions, formats: list[str], predictor: Any) -> int:
+    if args.output is None:
+        print("glyphic: error: --cluster needs an output folder (-o OUTDIR)", file=sys.stderr)
+        return 2
+    if args.retries < 0:
+        print("glyphic: error: --retries must not be negative", file=sys.stderr)
+        return 2
+    from app.cluster import ClusterRun, run_cluster
+
+    return run_cluster(ClusterRun(
+        address=args.cluster, inputs=list(args.files), out_dir=args.output, formats=list(dict.fromkeys(formats)),
+        pipeline=options, model_name=predictor.name, model_config=predictor.config, max_pixels=args.max_pixels,
+        retries=args.retries, quiet=args.quiet))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

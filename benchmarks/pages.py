@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -56,7 +57,21 @@ def error_rates(truth: str, hypothesis: str) -> dict[str, float]:
     return rates
 
 
+#: One regular face of each held-out printed family (never seen in training).
+HELD_OUT_FACES = ("LiberationSerif-Regular.ttf", "FreeSans.ttf", "Courier Prime.otf", "C059-Roman.otf",
+                  "DejaVuSansMono.ttf")
+
+
+def held_out_faces() -> list[str]:
+    """Paths of the held-out faces installed here (DejaVu Sans Mono always comes with matplotlib)."""
+    from recognizer.printed import split_fonts
+
+    by_name = {os.path.basename(path): path for path in split_fonts()[1]}
+    return [by_name[name] for name in HELD_OUT_FACES if name in by_name] or ["DejaVuSansMono.ttf"]
+
+
 def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
+    """``handwritten``, ``printed`` (clean) or ``printed-degraded`` pages in held-out fonts."""
     rng = np.random.default_rng(seed)
     pages = []
     if kind == "handwritten":
@@ -64,11 +79,17 @@ def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
         for _ in range(count):
             page = handwritten_text_page(english_sentences(rng, 2300), data.images, data.labels, rng)
             pages.append(degrade(page, rng, skew=rng.uniform(-2, 2), noise=6, blur=0.6, jpeg=85))
-    else:
-        for i in range(count):
-            page = printed_page(rng, size=(2480, 3508), font=("DejaVuSerif.ttf", "DejaVuSans.ttf")[i % 2],
-                                font_sizes=(40,))
-            pages.append(degrade(page, rng, skew=rng.uniform(-1, 1), noise=5, blur=0.5, jpeg=90))
+        return pages
+    if kind not in ("printed", "printed-degraded"):
+        raise ValueError(f"unknown page kind {kind!r}")
+    faces = held_out_faces()
+    for i in range(count):
+        page = printed_page(rng, size=(2480, 3508), font=faces[i % len(faces)], font_sizes=(40,))
+        if kind == "printed":
+            pages.append(degrade(page, rng, skew=rng.uniform(-1, 1), noise=4, blur=0.4, jpeg=92))
+        else:
+            pages.append(degrade(page, rng, skew=rng.uniform(-3, 3), noise=14, blur=1.0, jpeg=60, specks=300,
+                                 uneven=0.25))
     return pages
 
 
@@ -97,7 +118,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3, help="pages per kind")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--kinds", default="handwritten,printed")
+    parser.add_argument("--kinds", default="handwritten,printed,printed-degraded")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
     parser.add_argument("--out", type=Path, default=Path("reports"))

@@ -143,3 +143,16 @@ def render_glyphs(fonts: list[str], per_char: int, seed: int, chars: str = PRINT
             crops.append(glyph_crop(degrade(clean, rng, cfg, size), box))
             labels.append(class_of(char))
     return np.stack(crops), np.asarray(labels, dtype=np.uint8)
+
+
+
+#: Characters that many fonts draw with one shape, told apart only by size, position on the
+#: line and the word around them (the page decoder's job, not the 28 x 28 crop's).
+CONTEXT_ONLY_GROUPS: tuple[str, ...] = ("lI1", "Oo0", ",'")
+
+
+def context_equivalent(char: str, predicted: int) -> bool:
+    """Whether class ``predicted`` is ``char``'s class or a class it shares a shape with (:data:`CONTEXT_ONLY_GROUPS`)."""
+    if predicted == class_of(char):
+        return True
+    return any(char in group and predicted in {class_of(c) for c in group} for group in CONTEXT_ONLY_GROUPS)

@@ -177,7 +177,8 @@ def concat(a: GlyphSet, b: GlyphSet) -> GlyphSet:
 
 
 def printed_glyphs(out: Path, per_char: int, seed: int) -> GlyphSet:
-    """Rendered printed glyphs from the training fonts, cached in ``out`` (rendering takes minutes)."""
+    """Printed glyphs of the training fonts plus hand-drawn punctuation, cached in ``out``."""
+    from recognizer.handdrawn import render_handdrawn
     from recognizer.printed import render_glyphs, split_fonts
 
     cache = out / f"printed-{per_char}-{seed}.npz"
@@ -186,8 +187,25 @@ def printed_glyphs(out: Path, per_char: int, seed: int) -> GlyphSet:
         return GlyphSet(data["images"], data["labels"])
     train_fonts, _ = split_fonts()
     images, labels = render_glyphs(train_fonts, per_char, seed)
+    drawn, drawn_labels = render_handdrawn(per_char, seed + 1)
+    images, labels = np.concatenate([images, drawn]), np.concatenate([labels, drawn_labels])
     np.savez_compressed(cache, images=images, labels=labels)
     return GlyphSet(images, labels)
+
+
+def adjustment_prior(counts: np.ndarray, num_emnist: int) -> torch.Tensor:
+    """Log class prior used for logit adjustment.
+
+    The EMNIST classes get their training frequency, so the model's raw logits
+    treat them as equally likely (the balanced test sets). Extra classes
+    (punctuation) are treated as if they were as frequent as an average EMNIST
+    class, so at inference they keep their lower training frequency and do not
+    steal ambiguous strokes (a slanted 1 stays a 1, not a slash).
+    """
+    prior = counts.astype(np.float64) / counts.sum()
+    adjusted = prior.copy()
+    adjusted[num_emnist:] = prior[:num_emnist].mean()
+    return torch.log(torch.from_numpy(adjusted)).float()
 
 
 def initialise_from(model: nn.Module, config: Path) -> None:
@@ -220,7 +238,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--version", default="1", help="model version written to the config")
     parser.add_argument("--lr", type=float, help="peak learning rate (default: the model's recipe)")
     parser.add_argument("--printed", type=int, default=0, metavar="N",
-                        help="add N rendered printed glyphs per character and the punctuation classes")
+                        help="add N rendered printed glyphs and N hand-drawn marks per character, and the punctuation classes")
     parser.add_argument("--init", type=Path, metavar="CONFIG",
                         help="start from an exported model (new classes get fresh output rows)")
     return parser.parse_args(argv)
@@ -259,7 +277,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     train_y = torch.from_numpy(train_set.labels).long()
     num_classes = len(classes)
     counts = class_counts(train_set.labels, num_classes).astype(np.float64) + 1.0
-    log_prior = torch.log(torch.from_numpy(counts / counts.sum())).float()
+    log_prior = adjustment_prior(counts, len(EMNIST_CLASSES))
 
     model = build_model(args.model, num_classes, **recipe.model_kwargs).to(memory_format=torch.channels_last)
     if args.init:
@@ -321,7 +339,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         final, args.out, name=args.model, version=args.version, classes=classes,
         model_kwargs=recipe.model_kwargs, temperature=temperature,
         training={"data": f"EMNIST splits/train (validation carved out, seed {args.seed})"
-                  + (f" + {args.printed} rendered printed glyphs per character" if args.printed else ""),
+                  + (f" + {args.printed} rendered printed glyphs and hand-drawn punctuation marks per character"
+                     if args.printed else ""),
                   "recipe": asdict(recipe), "summary": summary},
     )
     print(json.dumps(summary), file=sys.stderr)

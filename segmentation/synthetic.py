@@ -187,7 +187,9 @@ def handwritten_page(
 
 
 def ttf_path(name: str = "DejaVuSans.ttf") -> str:
-    """Path of a TrueType font bundled with matplotlib."""
+    """Path of a TrueType font: an absolute path as it is, else one bundled with matplotlib."""
+    if os.path.isabs(name):
+        return name
     import matplotlib
 
     return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)

@@ -1,0 +1,181 @@
+"""``glyphic ocr --cluster``: a LocalCluster with 2 worker processes against the local run."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from app.cli import main
+
+pytestmark = pytest.mark.timeout(300)
+
+FORMATS = "txt,hocr,alto,json,pdf"
+
+
+def text_image(lines: list[str]) -> np.ndarray:
+    image = np.full((90 * len(lines) + 40, 760), 255, np.uint8)
+    for i, line in enumerate(lines):
+        cv2.putText(image, line, (30, 90 + 90 * i), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 5, cv2.LINE_AA)
+    return image
+
+
+def two_page_pdf(path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(260, 110))
+    pdf.set_font("helvetica", size=34)
+    for words in ("Page one", "Second 42"):
+        pdf.add_page()
+        pdf.text(20, 65, words)
+    pdf.output(str(path))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("inputs")
+    cv2.imwrite(str(folder / "letter.png"), text_image(["Dear Anna", "thank you"]))
+    (folder / "sub").mkdir()
+    cv2.imwrite(str(folder / "sub" / "note.jpg"), text_image(["Meet at 10"]))
+    two_page_pdf(folder / "minutes.pdf")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local_out(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    assert main(["ocr", str(inputs), "-o", str(out), "--format", FORMATS, "--quiet"]) == 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as local_cluster:
+        yield local_cluster
+
+
+@pytest.fixture(scope="module")
+def first_run(inputs: Path, cluster, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
+    out = tmp_path_factory.mktemp("cluster")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        code = main(["ocr", str(inputs), "-o", str(out), "--format", FORMATS, "--quiet",
+                     "--cluster", cluster.scheduler_address])
+    return out, code, stderr.getvalue()
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Exported files (not the resume state), PDFs without their creation date and id."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".pdf":
+                data = re.sub(rb"/CreationDate \([^)]*\)|/ID \[[^\]]*\]", b"", data)
+            found[path.name] = data
+    return found
+
+
+def run_cluster(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["ocr", *args, "--format", FORMATS, "--quiet"])
+    return code, capsys.readouterr().err
+
+
+def test_same_outputs_as_the_local_run(first_run: tuple[Path, int, str], local_out: Path) -> None:
+    out, code, err = first_run
+    assert code == 1
+    assert "broken.png" in err and "1 failure(s)" in err
+    assert "4 page(s) recognised" in err and "3 document(s) written" in err
+    local = outputs(local_out)
+    assert sorted(local) == sorted(outputs(out))
+    assert {name.split(".")[0] for name in local} == {"letter", "note", "minutes"}
+    for name, data in local.items():
+        assert outputs(out)[name] == data, name
+    assert '"index": 1' in (out / "minutes.json").read_text()
+
+
+def test_rerun_skips_finished_pages(first_run: tuple[Path, int, str], local_out: Path, inputs: Path, cluster,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = first_run[0]
+    stored = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    code, err = run_cluster(capsys, str(inputs), "-o", str(out), "--cluster", cluster.scheduler_address)
+    assert code == 1 and "broken.png" in err
+    assert "0 page(s) recognised, 4 already done, 0 document(s) written" in err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stored
+
+    # an interrupted document: page 2 of the PDF and its outputs missing -> only that page is recognised
+    page_files = [p for p in out.glob(".glyphic/pages/minutes-*/1.json")]
+    assert len(page_files) == 1
+    page_files[0].unlink()
+    for path in [*out.glob(".glyphic/done/minutes-*.json"), *out.glob("minutes.*")]:
+        path.unlink()
+    code, err = run_cluster(capsys, str(inputs), "-o", str(out), "--cluster", cluster.scheduler_address)
+    assert "1 page(s) recognised, 3 already done, 1 document(s) written" in err
+    assert outputs(out) == outputs(local_out)
+
+
+def test_url_inputs(inputs: Path, local_out: Path, cluster, tmp_path: Path,
+                    capsys: pytest.CaptureFixture[str]) -> None:
+    url = (inputs / "minutes.pdf").as_uri()
+    code, err = run_cluster(capsys, url, "-o", str(tmp_path), "--cluster", cluster.scheduler_address)
+    assert code == 0, err
+    assert (tmp_path / "minutes.txt").read_text() == (local_out / "minutes.txt").read_text()
+    assert (tmp_path / "minutes.pdf").stat().st_size > 0
+
+
+def test_usage_errors(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ocr", str(inputs), "--cluster", "local:2"]) == 2
+    assert "-o OUTDIR" in capsys.readouterr().err
+    assert main(["ocr", str(inputs), "-o", str(tmp_path), "--cluster", "local:0"]) == 2
+    assert "cannot start or reach the cluster" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_killed_workers_page_is_retried(inputs: Path, local_out: Path, cluster, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from distributed import Client
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "crash-me.png").write_bytes((inputs / "letter.png").read_bytes())
+    marker = tmp_path / "crashed"
+
+    def crash_once() -> None:
+        """On a worker: the first page of 'crash-me' kills the whole worker process."""
+        import os
+
+        import app.cluster_tasks as tasks
+
+        original = tasks.load_page
+
+        def load_page(path, index, **kwargs):  # type: ignore[no-untyped-def]
+            if "crash-me" in str(path):
+                try:
+                    os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+                except FileExistsError:
+                    pass
+                else:
+                    os._exit(1)
+            return original(path, index, **kwargs)
+
+        tasks.load_page = load_page
+
+    with Client(cluster.scheduler_address) as client:
+        client.run(crash_once)
+        code, err = run_cluster(capsys, str(folder), "-o", str(tmp_path / "out"),
+                                "--cluster", cluster.scheduler_address)
+        assert marker.exists(), "the worker did not crash"
+        assert code == 0, err
+        assert "1 page(s) recognised" in err
+        assert (tmp_path / "out" / "crash-me.txt").read_text() == (local_out / "letter.txt").read_text()
+        client.wait_for_workers(2, timeout=120)
