@@ -160,12 +160,18 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     options = options or DecodeOptions()
     if not candidates:
         return []
+    # A reading this much (in log probability) below its glyph's best can never win: the lexicon
+    # bonus (log10 frequency <= 0) and the letter/digit penalties of its two neighbours are smaller.
+    max_gain = (options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0) + 2 * options.mixed_penalty
     # beam items: (score, chosen indices, last kind)
     beam: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
     for readings in candidates:
+        floor = max(p for _, p in readings) * math.exp(-max_gain)
         grown = []
         for score, chosen, last in beam:
             for i, (char, prob) in enumerate(readings):
+                if prob < floor:
+                    continue
                 kind = _kind(char)
                 s = score + math.log(max(prob, options.min_probability))
                 if last and {last, kind} == {"alpha", "digit"}:

@@ -104,7 +104,8 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             where.append((li, gi))
     if not jobs:
         return
-    results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective)
+    results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective,
+                         options.split_keep_confidence)
     for (li, gi), boxes in sorted(zip(where, results, strict=True), reverse=True):
         if len(boxes) > 1:
             comps_ids = raw[li].glyphs[gi].components

@@ -31,15 +31,21 @@ BLUR_SIGMA = 1.0
 NIST_GLYPH_SIZE = 80.0
 
 
+def _quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (linear interpolation) of a non-empty 1-d array, at a fraction of its cost."""
+    position = q * (len(values) - 1)
+    low, high = int(np.floor(position)), int(np.ceil(position))
+    part = np.partition(values, (low, high))
+    return float(part[low] + (part[high] - part[low]) * (position - low))
+
+
 def _run_width(mask: np.ndarray) -> float:
     """Median horizontal ink run length of a boolean mask."""
-    if not mask.any():
-        return 0.0
     padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     change = np.diff(padded, axis=1)
-    runs = np.nonzero(change == -1)[1] - np.nonzero(change == 1)[1]
-    return float(np.median(runs))
+    runs = np.flatnonzero(change == -1) - np.flatnonzero(change == 1)
+    return _quantile(runs, 0.5) if runs.size else 0.0
 
 
 def _ink_extent(values: np.ndarray, floor: float) -> tuple[int, int, int, int] | None:
@@ -136,15 +142,15 @@ def glyph_crop(ink: np.ndarray, box: BBox, labels: np.ndarray | None = None,
             keep[:, : x0 - ex0] = False
             keep[:, x1 - ex0 :] = False
         background = lab == 0
-        level = float(np.median(patch[background])) if background.any() else 0.0
+        level = _quantile(patch[background], 0.5) if background.any() else 0.0
         patch = np.where(keep, np.clip(patch - level, 0, None), 0).astype(np.float32)
     else:
-        level = float(np.median(patch))
+        level = _quantile(patch.ravel(), 0.5)
         patch = np.clip(patch - level, 0, None)
         patch[patch < 0.2 * float(patch.max(initial=0.0))] = 0
         own = patch > 0.5 * float(patch.max(initial=0.0))
     if own.any():  # saturate the stroke cores like EMNIST's binary sources
-        level = float(np.percentile(patch[own], 75))
+        level = _quantile(patch[own], 0.75)
         if level > 0:
             patch = np.minimum(patch * (255.0 / level), 255.0).astype(np.float32)
     return frame_glyph(thicken(patch, own))

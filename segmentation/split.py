@@ -139,36 +139,52 @@ def _piece_box(job: SplitJob, a: int, b: int) -> BBox:
 
 
 def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn | None,
-               objective: str = "mean") -> list[list[BBox]]:
+               objective: str = "mean", keep_confidence: float = 1.0) -> list[list[BBox]]:
     """Decide how to cut each job.
 
-    Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, every
-    plausible piece between candidate cuts is normalised, all pieces of the page are
-    scored in one call, and the path of pieces with the best mean (or product) of
-    confidences wins; the unsplit component is one of the paths.
+    Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, the
+    whole components are scored first: one read with at least ``keep_confidence``
+    stays whole (a wide ``m`` or ``W``). For the others every plausible piece
+    between candidate cuts is normalised, all pieces of the page are scored in one
+    call, and the path of pieces with the best mean (or product) of confidences
+    wins; the unsplit component is one of the paths.
 
     Returns:
         For each job, the boxes of its pieces (one box = not split).
     """
-    results: list[list[BBox]] = []
     if score_fn is None:
+        results: list[list[BBox]] = []
         for job in jobs:
             cuts = [0, *heuristic_cuts(job.mask, job.typical_width), job.mask.shape[1]]
             results.append([_piece_box(job, a, b) for a, b in itertools.pairwise(cuts)])
         return results
+    whole = [_piece_box(job, 0, job.mask.shape[1]) for job in jobs]
+    whole_crops = [glyph_crop(ink, box, labels, job.components, restrict_columns=True)
+                   for job, box in zip(jobs, whole, strict=True)]
+    whole_scores = _scores(score_fn, whole_crops)
     plans = []
     crops: list[np.ndarray] = []
-    for job in jobs:
+    for index, job in enumerate(jobs):
+        if whole_scores[index] >= keep_confidence:
+            continue
         nodes = np.array([0, *candidate_cuts(job.mask, job.typical_width), job.mask.shape[1]])
-        segs = _segments(nodes, job.typical_width)
-        plans.append((nodes, segs, len(crops)))
+        segs = [seg for seg in _segments(nodes, job.typical_width) if seg != (0, len(nodes) - 1)]
+        plans.append((index, nodes, segs, len(crops)))
         for i, j in segs:
             box = _piece_box(job, int(nodes[i]), int(nodes[j]))
             crops.append(glyph_crop(ink, box, labels, job.components, restrict_columns=True))
-    scores = np.asarray(score_fn(np.stack(crops)), dtype=np.float64).reshape(-1) if crops else np.zeros(0)
-    for job, (nodes, segs, start) in zip(jobs, plans, strict=True):
+    scores = _scores(score_fn, crops)
+    results = [[box] for box in whole]
+    for index, nodes, segs, start in plans:
         table = {seg: float(scores[start + n]) for n, seg in enumerate(segs)}
+        table[(0, len(nodes) - 1)] = float(whole_scores[index])
         path = best_path(nodes, table, objective)
         cols = [int(nodes[p]) for p in path]
-        results.append([_piece_box(job, a, b) for a, b in itertools.pairwise(cols)])
+        results[index] = [_piece_box(jobs[index], a, b) for a, b in itertools.pairwise(cols)]
     return results
+
+
+def _scores(score_fn: ScoreFn, crops: list[np.ndarray]) -> np.ndarray:
+    if not crops:
+        return np.zeros(0)
+    return np.asarray(score_fn(np.stack(crops)), dtype=np.float64).reshape(-1)

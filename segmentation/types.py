@@ -133,6 +133,8 @@ class SegmentOptions:
             glyph widths get candidate cuts.
         split_heuristic_ratio: without a score function, only components wider than this are split.
         split_objective: "mean" or "product" of the score function's confidences.
+        split_keep_confidence: a wide component the score function reads whole with at least
+            this confidence is not split (saves scoring its pieces: most are ``m``, ``w``, ``M``).
         keep_binary: keep the deskewed binary page in the layout.
     """
 
@@ -155,4 +157,5 @@ class SegmentOptions:
     split_min_ratio: float = 1.5
     split_heuristic_ratio: float = 2.1
     split_objective: str = "mean"
+    split_keep_confidence: float = 0.9
     keep_binary: bool = True

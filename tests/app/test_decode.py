@@ -75,3 +75,11 @@ def test_small_marks_follow_their_place_on_the_line():
 def test_punctuation_does_not_hide_a_word():
     candidates = [[("t", 0.9)], [("h", 0.8), ("n", 0.1)], [("c", 0.5), ("e", 0.45)], [(",", 0.9)]]
     assert spell(candidates, decode_word(candidates)) == "the,"
+
+
+def test_hopeless_readings_are_pruned_without_changing_the_choice() -> None:
+    # "cat" wins through the lexicon although "a" is the second reading of the middle glyph
+    word = [[("c", 0.9), ("e", 0.1)], [("o", 0.55), ("a", 0.45)], [("t", 0.99), ("1", 1e-6)]]
+    assert decode_word(word) == [0, 1, 0]
+    # tiny probabilities everywhere still give a reading for every glyph
+    assert decode_word([[("x", 1e-9), ("y", 1e-10)]] * 3) == [0, 0, 0]

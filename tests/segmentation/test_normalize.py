@@ -5,9 +5,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from segmentation import normalize, segment
-from segmentation.normalize import EMNIST_STROKE_RATIO, frame_glyph, glyph_crop
+from segmentation.normalize import EMNIST_STROKE_RATIO, _quantile, frame_glyph, glyph_crop
 
 
 def _stats(glyph: np.ndarray) -> np.ndarray:
@@ -81,3 +83,9 @@ def test_neighbouring_ink_is_masked_out() -> None:
     alone = glyph_crop(ink, (36, 20, 48, 80), labels, (1,))
     cols = np.flatnonzero(alone.max(axis=0) > 30)
     assert cols[-1] - cols[0] < 14  # only one bar
+
+
+@given(st.lists(st.integers(0, 255), min_size=1, max_size=300), st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]))
+def test_fast_quantile_matches_numpy(values: list[int], q: float) -> None:
+    array = np.asarray(values, dtype=np.float32)
+    assert _quantile(array.copy(), q) == pytest.approx(float(np.quantile(array, q)), abs=1e-3)

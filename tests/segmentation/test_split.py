@@ -8,6 +8,7 @@ from segmentation import segment
 from segmentation.evaluation import match_boxes
 from segmentation.split import best_path, candidate_cuts, heuristic_cuts
 from segmentation.synthetic import printed_page
+from segmentation.types import SegmentOptions
 
 
 def _bars(count: int, width: int = 20, gap: int = 4) -> np.ndarray:
@@ -72,7 +73,23 @@ def test_touching_characters_are_split() -> None:
     scored = segment(page.image, score_fn=score)
     f1_plain = match_boxes(truth, np.array([g.bbox for g in plain.glyphs()])).f1
     f1_scored = match_boxes(truth, np.array([g.bbox for g in scored.glyphs()])).f1
-    assert len(calls) == 1  # all candidates of the page scored in one batch
+    assert len(calls) == 2  # whole components in one batch, then all pieces of the page in one batch
     assert any(g.split for g in scored.glyphs())
     assert f1_scored >= 0.9
     assert f1_scored >= f1_plain
+
+
+def test_confident_whole_components_stay_whole() -> None:
+    page = printed_page(np.random.default_rng(3), size=(1000, 500), font="DejaVuSansMono.ttf", font_sizes=(34,),
+                        tracking=-4.0)
+    calls: list[int] = []
+
+    def sure(crops: np.ndarray) -> np.ndarray:
+        calls.append(len(crops))
+        return np.ones(len(crops))
+
+    layout = segment(page.image, score_fn=sure)
+    assert len(calls) == 1  # only the whole components were scored
+    assert not any(g.split for g in layout.glyphs())
+    always_try = segment(page.image, SegmentOptions(split_keep_confidence=1.01), score_fn=_narrow_glyph_score)
+    assert any(g.split for g in always_try.glyphs())
