@@ -22,6 +22,8 @@ import platform
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -58,7 +60,7 @@ def time_local(paths: list[Path], out: Path) -> float:
     return time.perf_counter() - started
 
 
-def time_cluster(paths: list[Path], out: Path, workers: int) -> float:
+def time_cluster(paths: list[Path], out: Path, *, workers: int) -> float:
     """Seconds for the same job on a warm LocalCluster with ``workers`` single-thread processes."""
     from distributed import Client, LocalCluster
 
@@ -90,8 +92,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_inputs(Path(tmp) / "in", args.pages)
         for attempt in range(args.repeat):
-            runs = [("local", lambda out: time_local(paths, out))]
-            runs += [(f"local:{n}", lambda out, n=n: time_cluster(paths, out, n)) for n in workers]
+            runs: list[tuple[str, Callable[[Path], float]]] = [("local", lambda out: time_local(paths, out))]
+            runs += [(f"local:{n}", partial(time_cluster, paths, workers=n)) for n in workers]
             for name, timed in runs:
                 took = timed(Path(tmp) / f"out-{name.replace(':', '-')}-{attempt}")
                 seconds[name] = min(took, seconds.get(name, float("inf")))

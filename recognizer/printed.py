@@ -152,7 +152,7 @@ CONTEXT_ONLY_GROUPS: tuple[str, ...] = ("lI1", "Oo0", ",'")
 
 
 def context_equivalent(char: str, predicted: int) -> bool:
-    """Whether class ``predicted`` is ``char``'s class or a class it shares a shape with (:data:`CONTEXT_ONLY_GROUPS`)."""
+    """Whether class ``predicted`` is ``char``'s class or one it shares a shape with (:data:`CONTEXT_ONLY_GROUPS`)."""
     if predicted == class_of(char):
         return True
     return any(char in group and predicted in {class_of(c) for c in group} for group in CONTEXT_ONLY_GROUPS)

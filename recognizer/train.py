@@ -238,7 +238,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--version", default="1", help="model version written to the config")
     parser.add_argument("--lr", type=float, help="peak learning rate (default: the model's recipe)")
     parser.add_argument("--printed", type=int, default=0, metavar="N",
-                        help="add N rendered printed glyphs and N hand-drawn marks per character, and the punctuation classes")
+                        help="add N rendered printed glyphs and N hand-drawn marks per character, "
+                             "and the punctuation classes")
     parser.add_argument("--init", type=Path, metavar="CONFIG",
                         help="start from an exported model (new classes get fresh output rows)")
     return parser.parse_args(argv)

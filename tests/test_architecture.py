@@ -9,7 +9,7 @@ QT_MODULES = {"PySide6", "PyQt5", "PyQt6", "qtpy", "superqt", "shiboken6"}
 
 def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)

@@ -7,6 +7,7 @@ import io
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -158,7 +159,7 @@ def test_a_killed_workers_page_is_retried(inputs: Path, local_out: Path, cluster
 
         original = tasks.load_page
 
-        def load_page(path, index, **kwargs):  # type: ignore[no-untyped-def]
+        def load_page(path: Any, index: int, **kwargs: Any) -> Any:
             if "crash-me" in str(path):
                 try:
                     os.close(os.open(marker, os.O_CREAT | os.O_EXCL))

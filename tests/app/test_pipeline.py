@@ -65,6 +65,7 @@ def test_lexicon_helps_or_is_neutral(pipeline):
     from rapidfuzz.distance import Levenshtein
 
     image = cv2.imread(str(SAMPLE), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
     truth = " ".join(SAMPLE.with_suffix(".txt").read_text().lower().split())
     raw = Pipeline(PipelineOptions(lexicon=False), predictor=pipeline.predictor).recognize_image(image).text
     with_lexicon = pipeline.recognize_image(image).text

@@ -7,7 +7,8 @@ from typing import Any
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QTextCursor
 
-from app.gui.refs import glyph_at, page_glyphs
+from app.gui.refs import page_glyphs
+from tests.gui.helpers import existing_glyph
 
 
 def _first_with_alternatives(window: Any) -> Any:
@@ -47,13 +48,13 @@ def test_pick_alternative_with_digit_and_undo_redo(recognised: Any, qtbot: Any) 
     window.session.select(ref)
     assert window.popup.isVisible() and window.view.popup_open
     qtbot.keyClick(window.view, "2")
-    new = glyph_at(window.session.document, ref)
+    new = existing_glyph(window.session.document, ref)
     assert new.text == glyph.alternatives[1].text and new.corrected
     window.actions_.undo.trigger()
-    assert glyph_at(window.session.document, ref).text == glyph.text
-    assert not glyph_at(window.session.document, ref).corrected
+    assert existing_glyph(window.session.document, ref).text == glyph.text
+    assert not existing_glyph(window.session.document, ref).corrected
     window.actions_.redo.trigger()
-    assert glyph_at(window.session.document, ref).text == glyph.alternatives[1].text
+    assert existing_glyph(window.session.document, ref).text == glyph.alternatives[1].text
 
 
 def test_click_alternative_button(recognised: Any, qtbot: Any) -> None:
@@ -61,7 +62,7 @@ def test_click_alternative_button(recognised: Any, qtbot: Any) -> None:
     ref, glyph = _first_with_alternatives(window)
     window.session.select(ref)
     qtbot.mouseClick(window.popup.buttons[2], Qt.MouseButton.LeftButton)
-    assert glyph_at(window.session.document, ref).text == glyph.alternatives[2].text
+    assert existing_glyph(window.session.document, ref).text == glyph.alternatives[2].text
 
 
 def test_typing_replaces_selected_glyph_and_advances(recognised: Any, qtbot: Any) -> None:
@@ -72,13 +73,13 @@ def test_typing_replaces_selected_glyph_and_advances(recognised: Any, qtbot: Any
     window.popup.hide()
     window.view.popup_open = False
     qtbot.keyClick(window.view, "Q")
-    assert glyph_at(window.session.document, refs[0]).text == "Q"
+    assert existing_glyph(window.session.document, refs[0]).text == "Q"
     assert window.session.selection == refs[1]
     assert window.transcript.toPlainText().startswith("Q")
     qtbot.keyClick(window, "z", Qt.KeyboardModifier.ControlModifier)
-    assert glyph_at(window.session.document, refs[0]).text != "Q" or refs[0] is None
+    assert existing_glyph(window.session.document, refs[0]).text != "Q" or refs[0] is None
     qtbot.keyClick(window, "z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert glyph_at(window.session.document, refs[0]).text == "Q"
+    assert existing_glyph(window.session.document, refs[0]).text == "Q"
 
 
 def test_edit_text_maps_to_glyphs_and_undoes(recognised: Any, qtbot: Any) -> None:
@@ -114,7 +115,7 @@ def test_f3_visits_doubtful_glyphs(recognised: Any) -> None:
     window.apply_thresholds(0.999, 0.99)  # make plenty of glyphs doubtful
     window.actions_.next_doubtful.trigger()
     first = window.session.selection
-    assert first is not None and glyph_at(window.session.document, first).confidence < 0.99
+    assert first is not None and existing_glyph(window.session.document, first).confidence < 0.99
     window.actions_.next_doubtful.trigger()
     second = window.session.selection
     assert second is not None and second > first
@@ -131,7 +132,7 @@ def test_merge_split_delete_and_draw_boxes(recognised: Any, qtbot: Any) -> None:
     with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=30_000):
         window.actions_.merge_box.trigger()
     assert session.glyph_count() == count - 1
-    merged = glyph_at(session.document, refs[0])
+    merged = existing_glyph(session.document, refs[0])
     assert merged.alternatives and not merged.corrected  # recognised again
     with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=30_000):
         window.actions_.split_box.trigger()
@@ -143,11 +144,11 @@ def test_merge_split_delete_and_draw_boxes(recognised: Any, qtbot: Any) -> None:
     with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=30_000):
         window.view.box_drawn.emit(bbox)
     assert session.glyph_count() == count
-    assert glyph_at(session.document, session.selection).bbox == bbox
+    assert existing_glyph(session.document, session.selection).bbox == bbox
     while session.undo_stack.canUndo():
         session.undo_stack.undo()
     assert session.glyph_count() == count
-    assert glyph_at(session.document, refs[0]).bbox == page_glyphs(page, 0).__next__()[1].bbox
+    assert existing_glyph(session.document, refs[0]).bbox == page_glyphs(page, 0).__next__()[1].bbox
 
 
 def test_corrections_are_stored(recognised: Any, qtbot: Any) -> None:

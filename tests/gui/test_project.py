@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.document import Document
 from app.gui.project import ProjectError, load_project
-from app.gui.refs import glyph_at, page_glyphs
+from app.gui.refs import page_glyphs
+from tests.gui.helpers import existing_glyph
 
 
 def _correct_first_glyph(window: Any, text: str = "W") -> Any:
@@ -37,7 +38,7 @@ def test_save_and_reopen_project(recognised: Any, make_window: Any, qtbot: Any, 
     other.open_paths([path])
     assert other.session.document.to_json() == window.session.document.to_json()
     assert other.session.selection == ref
-    assert glyph_at(other.session.document, ref).text == "W"
+    assert existing_glyph(other.session.document, ref).text == "W"
     assert other.view.zoom == pytest.approx(1.5)
     assert other.transcript.toPlainText() == window.transcript.toPlainText()
     assert (other.session.page_image(0) == window.session.page_image(0)).all()
