@@ -20,8 +20,9 @@ from recognizer.augment import augment_batch
 from recognizer.calibration import expected_calibration_error, reliability_bins
 from recognizer.data import GlyphSet, load_split
 from recognizer.models import count_parameters
-from recognizer.predictor import Predictor, softmax
+from recognizer.predictor import Predictor, default_model_path, softmax
 from recognizer.train import classification_metrics
+from recognizer.weights import write_atomic
 
 
 def confusion_matrix(labels: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--printed", type=int, default=0, metavar="N",
                         help="also measure N rendered glyphs per character of the held-out printed fonts")
+    parser.add_argument("--record", action="store_true",
+                        help="write the measured accuracies into the model's config JSON (its 'evaluation' entry)")
     args = parser.parse_args(argv)
     predictor = Predictor.load(args.model, threads=args.threads) if args.model else Predictor.from_resources(
         threads=args.threads)
@@ -245,7 +248,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         context = f" context {m['context_accuracy']:.4f}" if "context_accuracy" in m else ""
         print(f"{name}: accuracy {m['accuracy']:.4f}{context} top-3 {m['top3_accuracy']:.4f} loss {m['loss']:.3f} "
               f"ECE {m['ece']:.4f} ({m['count']} glyphs)")
+    if args.record:
+        record_evaluation(args.model or default_model_path(), results)
     return results
+
+
+def record_evaluation(config_path: Path, results: dict[str, Any]) -> None:
+    """Store each split's accuracy, top-3 accuracy and size in the model config (weights untouched)."""
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["evaluation"] = {
+        name: {key: m[key] for key in ("accuracy", "context_accuracy", "top3_accuracy", "count") if key in m}
+        for name, m in results["splits"].items() if isinstance(m, dict)
+    }
+    write_atomic(config_path, (json.dumps(config, indent=2) + "\n").encode())
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from tqdm import tqdm
 from recognizer.augment import augment_batch
 from recognizer.calibration import expected_calibration_error, fit_temperature
 from recognizer.data import EMNIST_CLASSES, GlyphSet, class_counts, load_split, stratified_split
+from recognizer.finalize import choose_final
 from recognizer.models import build_model, count_parameters
 from recognizer.preprocess import standardize
 from recognizer.weights import export_model, load_model
@@ -222,6 +223,12 @@ def initialise_from(model: nn.Module, config: Path) -> None:
     model.load_state_dict(target)
 
 
+def _describe_init(config: Path) -> dict[str, Any]:
+    """Name, version and training summary of the model a run started from."""
+    source = json.loads(Path(config).read_text(encoding="utf-8"))
+    return {key: source.get(key) for key in ("name", "version", "training")}
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="glyph-resnet", choices=sorted(RECIPES))
@@ -237,6 +244,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="tiny smoke run: 512 glyphs, 1 epoch")
     parser.add_argument("--version", default="1", help="model version written to the config")
     parser.add_argument("--lr", type=float, help="peak learning rate (default: the model's recipe)")
+    parser.add_argument("--export-only", action="store_true",
+                        help="train no further: choose, correct and export the final weights of the run in --out")
+    parser.add_argument("--no-augment", action="store_true",
+                        help="train on the glyphs as they are (e.g. a short final fine-tune after --init)")
     parser.add_argument("--printed", type=int, default=0, metavar="N",
                         help="add N rendered printed glyphs and N hand-drawn marks per character, "
                              "and the punctuation classes")
@@ -254,6 +265,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         recipe = Recipe(**{**asdict(recipe), "epochs": args.epochs})
     if args.lr is not None:
         recipe = Recipe(**{**asdict(recipe), "lr": args.lr})
+    if args.no_augment:
+        recipe = Recipe(**{**asdict(recipe), "augment": False})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
     bf16 = not args.no_bf16
@@ -303,8 +316,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train / "
           f"{len(val):,} validation glyphs, "
           f"{recipe.epochs} epochs, bf16={bf16}", file=sys.stderr)
-    started = time.time()
-    for epoch in range(start_epoch, recipe.epochs + 1):
+    for epoch in range(start_epoch, 0 if args.export_only else recipe.epochs + 1):
         t0 = time.time()
         stats = train_epoch(model, ema, train_x, train_y, optimizer, scheduler, recipe, log_prior, gen, bf16,
                             desc=f"epoch {epoch}/{recipe.epochs}")
@@ -324,17 +336,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             torch.save({"weights": scored.state_dict(), "epoch": epoch, "metrics": record}, args.out / "best.pt")
         torch.save(ckpt, args.out / "last.pt")
 
-    best_ckpt = torch.load(args.out / "best.pt", map_location="cpu", weights_only=False)
-    final = build_model(args.model, num_classes, **recipe.model_kwargs)
-    final.load_state_dict(best_ckpt["weights"])
+    choice = choose_final(
+        {"best epoch": args.out / "best.pt", "last epoch": args.out / "last.pt"},
+        lambda: build_model(args.model, num_classes, **recipe.model_kwargs),
+        lambda m: evaluate_logits(m, val.images, bf16), torch.from_numpy(val.labels).long(),
+        log_prior, len(EMNIST_CLASSES))
+    final = choice.model
     val_logits = evaluate_logits(final, val.images, bf16)
     val_labels = torch.from_numpy(val.labels).long()
     temperature = fit_temperature(val_logits, val_labels)
     probs = F.softmax(val_logits / temperature, dim=1)
     ece = expected_calibration_error(probs, val_labels)
+    history = torch.load(args.out / "last.pt", map_location="cpu", weights_only=False)["history"]
+    best_record = max(history, key=lambda r: r["val_balanced_accuracy"])
     summary = {
-        "best_epoch": best_ckpt["epoch"], "temperature": temperature, "val_ece": ece,
-        "train_minutes": round((time.time() - started) / 60, 1), **best_ckpt["metrics"],
+        "final_weights": choice.source, "prior_shift": choice.prior_shift,
+        "val_emnist_balanced_accuracy": choice.val_balanced_accuracy, "candidates": choice.candidates,
+        "best_epoch": best_record["epoch"], "temperature": temperature, "val_ece": ece,
+        "train_minutes": round(sum(r["seconds"] for r in history) / 60, 1), "last_epoch": history[-1],
     }
     export_model(
         final, args.out, name=args.model, version=args.version, classes=classes,
@@ -342,7 +361,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         training={"data": f"EMNIST splits/train (validation carved out, seed {args.seed})"
                   + (f" + {args.printed} rendered printed glyphs and hand-drawn punctuation marks per character"
                      if args.printed else ""),
-                  "recipe": asdict(recipe), "summary": summary},
+                  "recipe": asdict(recipe), "summary": summary,
+                  **({"initialised_from": _describe_init(args.init)} if args.init else {})},
     )
     print(json.dumps(summary), file=sys.stderr)
     return summary

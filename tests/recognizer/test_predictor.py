@@ -6,6 +6,7 @@ import pytest
 
 from recognizer import ModelFileError, Predictor
 from recognizer.predictor import default_model_path
+from recognizer.printed import EXTENDED_CLASSES
 
 
 def fixed_sample(data, per_class=10):
@@ -28,7 +29,8 @@ def test_shipped_model_reads_eval_sample(shipped_predictor, emnist_eval):
 
 def test_classes_and_probabilities(shipped_predictor):
     assert shipped_predictor.classes[:10] == tuple("0123456789")
-    assert len(shipped_predictor.classes) == 47
+    # the 47 EMNIST Balanced classes first, then the punctuation classes of printed text
+    assert shipped_predictor.classes == EXTENDED_CLASSES
     probs = shipped_predictor.probabilities(np.zeros((3, 28, 28), np.uint8))
     np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-6)
 

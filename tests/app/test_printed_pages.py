@@ -1,0 +1,39 @@
+"""Printed pages through the whole pipeline with the shipped model: letters, digits, case and punctuation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from app.pipeline import Pipeline, PipelineOptions
+from segmentation.synthetic import degrade, printed_page
+
+PUNCTUATION = set(".,;:!?'\"-()")
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(PipelineOptions(lexicon=True))
+
+
+def _truth_and_text(pipeline: Pipeline, seed: int, degraded: bool) -> tuple[str, str]:
+    rng = np.random.default_rng(seed)
+    # DejaVu Sans Mono is a held-out family: the recognizer never saw it in training
+    page = printed_page(rng, size=(1500, 700), font="DejaVuSansMono.ttf", font_sizes=(36,), max_lines=6)
+    if degraded:
+        page = degrade(page, rng, skew=1.5, noise=10, blur=0.8, jpeg=70)
+    truth = " ".join(line.text for line in page.lines)
+    return truth, " ".join(pipeline.recognize_image(page.image).text.split())
+
+
+@pytest.mark.parametrize("degraded", [False, True])
+def test_printed_page_is_read_with_case_and_punctuation(pipeline: Pipeline, degraded: bool) -> None:
+    truth, text = _truth_and_text(pipeline, seed=11, degraded=degraded)
+    assert any(ch in PUNCTUATION for ch in truth)
+    cer = Levenshtein.distance(truth, text) / len(truth)
+    assert cer <= 0.03, (cer, truth, text)
+    # the punctuation marks of the page come out as punctuation, in place
+    kept = sum(ch in PUNCTUATION for op in Levenshtein.opcodes(truth, text) if op.tag == "equal"
+               for ch in truth[op.src_start:op.src_end])
+    assert kept >= 0.9 * sum(ch in PUNCTUATION for ch in truth), (truth, text)
