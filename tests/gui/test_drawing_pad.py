@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ def test_pad_predicts_drawn_digit(window: Any, qtbot: Any) -> None:
     # a "7": a bar across the top, then a stroke down to the left, drawn with the mouse
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(60, 40))
     points = [QPointF(60 + 10 * i, 40) for i in range(11)] + [QPointF(160 - 6 * i, 40 + 15 * i) for i in range(1, 11)]
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in itertools.pairwise(points):
         canvas.draw_line(start, end)
     with qtbot.waitSignal(pad.predicted, timeout=30_000) as result:
         qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 190))

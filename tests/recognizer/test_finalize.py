@@ -52,7 +52,8 @@ def test_choose_final_keeps_the_better_checkpoint(tmp_path: Path) -> None:
     right = torch.nn.functional.one_hot(labels, 3).float() * 5
 
     def logits_of(model: torch.nn.Module) -> torch.Tensor:
-        same = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), good.state_dict().values()))
+        pairs = zip(model.state_dict().values(), good.state_dict().values(), strict=True)
+        same = all(torch.equal(a, b) for a, b in pairs)
         return right if same else right.roll(1, dims=1)
 
     choice = choose_final({"best": tmp_path / "best.pt", "last": tmp_path / "last.pt", "gone": tmp_path / "x.pt"},
