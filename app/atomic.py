@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -38,14 +39,24 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | bytearray | m
         ExportError: the folder is missing or read-only, the disk is full, the
             target is a folder, or any other OS error; the target is unchanged.
     """
+    write_chunks_atomic(path, [data])
+
+
+def write_chunks_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes | bytearray | memoryview]) -> None:
+    """Write the concatenated ``chunks`` to ``path`` atomically, one chunk at a time.
+
+    Raises:
+        ExportError: as :func:`write_bytes_atomic`.
+    """
     target = Path(path)
     temp, fd = _create_temp(target)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -9,6 +9,7 @@ with a schema version.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -137,7 +138,19 @@ class Document:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """The JSON text in pieces, one page at a time, so a long document is never one big dict."""
+        def value(v: Any) -> str:
+            return json.dumps(v, ensure_ascii=False)
+
+        yield '{\n "source": ' + value(self.source) + ',\n "pages": ['
+        for i, page in enumerate(self.pages):
+            body = json.dumps(asdict(page), ensure_ascii=False, indent=1)
+            yield ("," if i else "") + "\n" + textwrap.indent(body, "  ")
+        yield ("\n ]" if self.pages else "]") + ',\n "model": ' + value(self.model)
+        yield ',\n "schema_version": ' + value(self.schema_version) + "\n}"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:

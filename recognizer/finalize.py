@@ -102,7 +102,7 @@ def choose_final(candidates: dict[str, Path], build: Callable[[], nn.Module],
         model = build()
         model.load_state_dict(checkpoint_weights(path))
         beta, score = tune_prior_shift(logits_of(model), val_labels, log_prior, num_emnist)
-        scores[name] = {"prior_shift": beta, "val_emnist_balanced_accuracy": score}
+        scores[name] = {"prior_shift": beta, "val_balanced_accuracy": score}
         if best is None or score > best.val_balanced_accuracy:
             best = FinalChoice(model, name, beta, score, scores)
     if best is None:

@@ -69,3 +69,17 @@ def test_export_document_output_folder_is_a_file(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(ExportError, match="out"):
         export_document(make_document(), blocker, "scan", ["txt"])
+
+
+def test_streamed_json_is_the_whole_document_dump() -> None:
+    import json
+    from dataclasses import asdict
+
+    from app.document import Document
+    from tests.app.factories import make_document
+
+    for document in (make_document(pages=2), Document(source="empty.png", model="m")):
+        expected = json.dumps(asdict(document), ensure_ascii=False, indent=1)
+        assert document.to_json() == expected
+        assert len(list(document.json_chunks())) == len(document.pages) + 3  # one piece per page
+        assert Document.from_json(document.to_json()) == document
