@@ -131,15 +131,26 @@ def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) 
     return votes > 0
 
 
+@lru_cache(maxsize=1)
+def _english_frequencies() -> dict[str, float]:
+    """wordfreq's English word list as one dict (a lookup is 100 times cheaper than ``word_frequency``)."""
+    from wordfreq import get_frequency_dict
+
+    return dict(get_frequency_dict("en"))
+
+
 @lru_cache(maxsize=200_000)
 def word_score(word: str) -> float:
-    """log10 frequency of the word in English (shifted to be >= 0), 0 when unknown."""
-    from wordfreq import word_frequency
-
-    core = word.strip(".,;:!?'\"()[]")
+    """log10 frequency of the word in English, ``-inf`` when unknown."""
+    core = word.strip(".,;:!?'\"()[]").lower()
     if not core:
         return -math.inf
-    freq = word_frequency(core.lower(), "en")
+    if core.isalpha():
+        freq = _english_frequencies().get(core, 0.0)
+    else:  # digits, apostrophes, hyphens: let wordfreq tokenise it
+        from wordfreq import word_frequency
+
+        freq = word_frequency(core, "en")
     return math.log10(freq) if freq > 0 else -math.inf
 
 

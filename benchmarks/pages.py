@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from app.decode import word_score
 from app.pipeline import Pipeline, PipelineOptions
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
 from recognizer.data import load_split
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
     with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model))
     without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model), predictor=with_lexicon.predictor)
+    word_score("warm-up")  # timings are per page of a warm run: model and word list loaded
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.kinds.split(","):

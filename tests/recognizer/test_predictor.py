@@ -91,3 +91,17 @@ def test_bad_config(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ModelFileError, match="not valid JSON"):
         Predictor.load(tmp_path / "bad.json")
+
+
+def test_fused_inference_model_matches_the_trained_one(shipped_predictor, emnist_eval):
+    import torch
+
+    from recognizer.predictor import fuse_batch_norm
+
+    images = emnist_eval.images[:200]
+    fused = fuse_batch_norm(shipped_predictor.model)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in shipped_predictor.model.modules())  # left untouched
+    x = torch.from_numpy(images).float().div(255).unsqueeze(1)
+    with torch.no_grad():
+        torch.testing.assert_close(fused(x), shipped_predictor.model(x), rtol=1e-3, atol=1e-3)
