@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -172,7 +173,8 @@ def write_report(results: dict[str, dict[str, float]]) -> str:
                      f"{s['skew_error_mean']} / {s['skew_error_max']} | {s['ms_per_page']} |")
     a4 = results["a4_speed"]
     lines += ["", f"A4 300 dpi page (2480 x 3508, {a4['characters']} characters): median {a4['ms_median']} ms, "
-              f"best {a4['ms_min']} ms (glyph F1 {a4['f1']}); the machine was shared with a training run.", ""]
+              f"best {a4['ms_min']} ms (glyph F1 {a4['f1']}); load average {os.getloadavg()[0]:.1f} when it ended "
+              "(other work on the machine slows it).", ""]
     return "\n".join(lines)
 
 
