@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import platform
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import torch
 
-from app.cluster import ClusterRun, run_on
+from app.cluster import ClusterRun, local_cluster, run_on
 from app.cluster_tasks import PipelinePlugin
 from app.document import Document
 from app.export import export_document
@@ -62,12 +61,11 @@ def time_local(paths: list[Path], out: Path) -> float:
 
 def time_cluster(paths: list[Path], out: Path, *, workers: int) -> float:
     """Seconds for the same job on a warm LocalCluster with ``workers`` single-thread processes."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     options = PipelineOptions()
     predictor = Pipeline(options).predictor
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         client.register_plugin(PipelinePlugin(options), name="benchmark-warm-up")
         run = ClusterRun(address=cluster.scheduler_address, inputs=[str(p) for p in paths], out_dir=out,
                          formats=FORMATS, pipeline=options, model_name=predictor.name,

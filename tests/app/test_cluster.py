@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -58,11 +57,10 @@ def local_out(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import LocalCluster
+    from app.cluster import local_cluster
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as local_cluster:
-        yield local_cluster
+    with local_cluster(2) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")
