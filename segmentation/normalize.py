@@ -134,7 +134,7 @@ def glyph_crop(ink: np.ndarray, box: BBox, labels: np.ndarray | None = None,
     inner[y0 - ey0 : y1 - ey0, x0 - ex0 : x1 - ex0] = True
     if labels is not None and len(components):
         lab = labels[ey0:ey1, ex0:ex1]
-        own = np.isin(lab, np.asarray(components)) & inner
+        own = (lab == components[0] if len(components) == 1 else np.isin(lab, np.asarray(components))) & inner
         other = (lab > 0) & ~own
         keep = cv2.dilate(own.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
         keep &= ~cv2.dilate(other.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) | own
