@@ -41,7 +41,8 @@ def _centred(log_prior: torch.Tensor, num_emnist: int) -> torch.Tensor:
 
 def tune_prior_shift(logits: torch.Tensor, labels: torch.Tensor, log_prior: torch.Tensor,
                      num_emnist: int) -> tuple[float, float]:
-    """(beta, balanced accuracy): the shift of the EMNIST logits by ``beta * log_prior`` that scores best."""
+    """(beta, balanced accuracy): the shift of the EMNIST logits by beta times their centred log prior
+    that scores best (beta 0 unless another value is strictly better)."""
     best = (0.0, balanced_accuracy(logits, labels, num_emnist))
     prior = _centred(log_prior, num_emnist)
     for beta in PRIOR_SHIFTS:
@@ -63,7 +64,7 @@ def classifier(model: nn.Module) -> nn.Linear:
 
 @torch.no_grad()
 def apply_prior_shift(model: nn.Module, beta: float, log_prior: torch.Tensor, num_emnist: int) -> None:
-    """Add ``beta * log_prior`` to the output bias of the EMNIST classes."""
+    """Add beta times the centred log prior to the output bias of the EMNIST classes."""
     head = classifier(model)
     if head.bias is None:
         raise ValueError("the output layer has no bias to carry the prior shift")
@@ -108,5 +109,4 @@ def choose_final(candidates: dict[str, Path], build: Callable[[], nn.Module],
     if best is None:
         raise FileNotFoundError(f"no checkpoint among {[str(p) for p in candidates.values()]}")
     apply_prior_shift(best.model, best.prior_shift, log_prior, num_emnist)
-    best.candidates = scores
     return best
