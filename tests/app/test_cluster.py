@@ -178,3 +178,14 @@ def test_a_killed_workers_page_is_retried(inputs: Path, local_out: Path, cluster
         assert "1 page(s) recognised" in err
         assert (tmp_path / "out" / "crash-me.txt").read_text() == (local_out / "letter.txt").read_text()
         client.wait_for_workers(2, timeout=120)
+
+
+def test_local_workers_keep_glibc_adaptive_malloc(cluster) -> None:
+    """Dask's default MALLOC_TRIM_THRESHOLD_ made every page ~25% slower; local:N workers run without it."""
+    import os
+
+    from distributed import Client
+
+    with Client(cluster.scheduler_address) as client:
+        values = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(values) == 2 and set(values.values()) == {None}
