@@ -145,7 +145,6 @@ def render_glyphs(fonts: list[str], per_char: int, seed: int, chars: str = PRINT
     return np.stack(crops), np.asarray(labels, dtype=np.uint8)
 
 
-
 #: Characters that many fonts draw with one shape, told apart only by size, position on the
 #: line and the word around them (the page decoder's job, not the 28 x 28 crop's).
 CONTEXT_ONLY_GROUPS: tuple[str, ...] = ("lI1", "Oo0", ",'")

@@ -200,8 +200,8 @@ def adjustment_prior(counts: np.ndarray, num_emnist: int) -> torch.Tensor:
     The EMNIST classes get their training frequency, so the model's raw logits
     treat them as equally likely (the balanced test sets). Extra classes
     (punctuation) are treated as if they were as frequent as an average EMNIST
-    class, so at inference they keep their lower training frequency and do not
-    steal ambiguous strokes (a slanted 1 stays a 1, not a slash).
+    class, so at inference they keep their lower training frequency instead of
+    being favoured like a rare EMNIST class would be.
     """
     prior = counts.astype(np.float64) / counts.sum()
     adjusted = prior.copy()
@@ -246,8 +246,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, help="peak learning rate (default: the model's recipe)")
     parser.add_argument("--export-only", action="store_true",
                         help="train no further: choose, correct and export the final weights of the run in --out")
-    parser.add_argument("--no-augment", action="store_true",
-                        help="train on the glyphs as they are (e.g. a short final fine-tune after --init)")
     parser.add_argument("--printed", type=int, default=0, metavar="N",
                         help="add N rendered printed glyphs and N hand-drawn marks per character, "
                              "and the punctuation classes")
@@ -265,8 +263,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         recipe = Recipe(**{**asdict(recipe), "epochs": args.epochs})
     if args.lr is not None:
         recipe = Recipe(**{**asdict(recipe), "lr": args.lr})
-    if args.no_augment:
-        recipe = Recipe(**{**asdict(recipe), "augment": False})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
     bf16 = not args.no_bf16
