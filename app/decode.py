@@ -35,6 +35,7 @@ class GlyphGeometry:
     left: float = 0.0
     right: float = 0.0
     small_mark: bool = False
+    cap_height: float = 0.0  # the line's capital/ascender height above the baseline; 0 when unknown
 
     @property
     def height(self) -> float:
@@ -58,12 +59,22 @@ class DecodeOptions:
 
 
 def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
-    """True for a glyph of x-height or with a descender, False for a tall one, None when unsure."""
+    """True for a glyph of x-height or with a descender, False for a tall one, None when unsure.
+
+    With the line's cap height known and clearly above its x-height, the glyph's rise above
+    the baseline is compared with the midpoint of the two (printed capitals of sans and
+    typewriter faces are only 1.2-1.35 x-heights tall); otherwise fixed ratios apply.
+    """
     xh = geometry.x_height
     if xh <= 0:
         return None
     if geometry.bottom - geometry.baseline > 0.3 * xh:
         return True
+    ratio = geometry.cap_height / xh
+    if ratio >= 1.2:
+        rise = (geometry.baseline - geometry.top) / xh
+        middle, band = (1.0 + ratio) / 2, 0.1 * (ratio - 1.0)
+        return True if rise <= middle - band else False if rise >= middle + band else None
     if geometry.height <= 1.25 * xh:
         return True
     if geometry.height >= 1.4 * xh:
@@ -107,11 +118,23 @@ def mark_from_geometry(geometry: GlyphGeometry) -> str:
 
 
 def reweigh_small_mark(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:
-    """Favour the marks that fit the glyph's position; letters and digits are unlikely for a small mark."""
+    """Favour the marks that fit the glyph's position (marks of one shape, like comma and apostrophe, differ
+    only by it); letters and digits are unlikely for a small mark."""
     allowed = small_mark_position(geometry)
-    weighted = [(c, p * (1.0 if c in allowed else 0.2 if c in SMALL_MARKS else 0.05)) for c, p in readings]
+    weighted = [(c, p * (1.0 if c in allowed else 0.001 if c in SMALL_MARKS else 0.05)) for c, p in readings]
     total = sum(p for _, p in weighted) or 1.0
     return sorted(((c, p / total) for c, p in weighted), key=lambda item: -item[1])
+
+
+def is_mark_like(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> bool:
+    """A glyph read as a small mark and no taller than the x-height (a comma of a serif face is
+    often too tall for segmentation's small-mark size limit, yet looks just like an apostrophe)."""
+    return bool(readings) and readings[0][0] in SMALL_MARKS and geometry.height <= geometry.x_height
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a word closes a sentence, so the next word starts with a capital."""
+    return text.rstrip("'\")]").endswith((".", "!", "?"))
 
 
 def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) -> bool | None:

@@ -6,6 +6,7 @@ page image -> segmentation -> normalised crops -> recognizer (one batch per page
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,12 +20,14 @@ from app.decode import (
     GlyphGeometry,
     decide_case,
     decode_word,
+    ends_sentence,
+    is_mark_like,
     mark_from_geometry,
     reweigh_small_mark,
     word_is_lowercase,
 )
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
-from segmentation import GlyphBox, LineBox, PageLayout, SegmentOptions, normalize, segment
+from segmentation import GlyphBox, LineBox, PageLayout, SegmentOptions, WordBox, normalize, segment
 
 
 @dataclass
@@ -38,6 +41,62 @@ class PipelineOptions:
     dpi: float = 300.0
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     decode: DecodeOptions | None = None
+
+
+Readings = list[list[tuple[str, float]]]
+
+
+def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[WordBox, Readings]]:
+    """Join a number that word segmentation cut apart (``1 777``).
+
+    A narrow digit such as a sans-serif ``1`` keeps the full width of a tabular figure,
+    so the gap beside it can look like a word space. Two neighbours whose facing glyphs
+    both read as digits are joined when their gap is under 3/4 of the line's median
+    word gap (measured only on lines with at least three gaps).
+    """
+    if len(words) < 4:
+        return words
+    gaps = [b.bbox[0] - a.bbox[2] for (a, _), (b, _) in itertools.pairwise(words)]
+    limit = 0.75 * float(np.median(gaps))
+    joined = [words[0]]
+    for (box, raw), gap in zip(words[1:], gaps, strict=True):
+        last_box, last_raw = joined[-1]
+        if gap < limit and last_raw[-1][0][0].isdigit() and raw[0][0][0].isdigit():
+            joined[-1] = (WordBox(union_bbox([last_box.bbox, box.bbox]), last_box.glyphs + box.glyphs),
+                          last_raw + raw)
+        else:
+            joined.append((box, raw))
+    return joined
+
+
+class PageReadings:
+    """The recognizer's outputs for one page's crops, remembered by crop content.
+
+    Segmentation scores whole wide components and the pieces it may cut them into;
+    the crops it keeps are the ones the page is then read with, so their logits are
+    looked up here instead of being computed twice.
+    """
+
+    def __init__(self, predictor: Any) -> None:
+        self.predictor = predictor
+        self._logits: dict[bytes, np.ndarray] = {}
+
+    def confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated top-1 probability of each crop (the segmentation's score function)."""
+        if len(crops) == 0:
+            return np.zeros(0)
+        logits = self.predictor.logits(crops)
+        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
+        return np.asarray(self.predictor.top_k(logits, k=1).probabilities[:, 0])
+
+    def predict(self, crops: np.ndarray, k: int) -> Any:
+        """Top-k prediction of every crop, running the model only on crops not seen before."""
+        keys = [crop.tobytes() for crop in crops]
+        missing = [i for i, key in enumerate(keys) if key not in self._logits]
+        if missing:
+            self._logits.update(zip((keys[i] for i in missing), self.predictor.logits(crops[missing]), strict=True))
+        logits = np.stack([self._logits[key] for key in keys])
+        return self.predictor.top_k(logits, k=k)
 
 
 class Pipeline:
@@ -59,36 +118,35 @@ class Pipeline:
                 self._predictor = Predictor.load(path) if path else Predictor.from_resources()
             return self._predictor
 
-    def _score_crops(self, crops: np.ndarray) -> np.ndarray:
-        if len(crops) == 0:
-            return np.zeros(0)
-        return self.predictor.predict(crops, k=1).probabilities[:, 0]
-
-    def layout(self, image: np.ndarray) -> PageLayout:
+    def layout(self, image: np.ndarray, readings: PageReadings | None = None) -> PageLayout:
         """Segment a page, letting the recognizer choose cuts of touching characters."""
-        score_fn: Callable[[np.ndarray], np.ndarray] | None = (
-            self._score_crops if self.options.split_touching else None
-        )
+        score_fn: Callable[[np.ndarray], np.ndarray] | None = None
+        if self.options.split_touching:
+            score_fn = (readings or PageReadings(self.predictor)).confidence
         return segment(image, self.options.segment, score_fn=score_fn)
 
     def recognize_image(self, image: np.ndarray, index: int = 0, source: str = "", dpi: float | None = None) -> Page:
         """Recognise one grey page image."""
-        layout = self.layout(image)
+        memo = PageReadings(self.predictor)
+        layout = self.layout(image, memo)
         glyph_boxes = layout.glyphs()
         page = Page(index=index, width=int(image.shape[1]), height=int(image.shape[0]),
                     dpi=float(dpi or self.options.dpi), skew_angle=float(layout.skew_angle), source=source)
         if not glyph_boxes:
             return page
         crops = normalize(image, glyph_boxes, layout)
-        prediction = self.predictor.predict(crops, k=self.options.top_k)
+        prediction = memo.predict(crops, k=self.options.top_k)
         classes = self.predictor.classes
         readings = iter(
             [(classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
             for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)
         )
         blocks: dict[int, Block] = {}
+        sentence_start = True
         for line_box in layout.lines:
-            line = self._line(line_box, readings)
+            line = self._line(line_box, readings, sentence_start or line_box.paragraph_start)
+            if line.words:
+                sentence_start = ends_sentence(line.words[-1].text)
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
             block.lines.append(line)
         for block in blocks.values():
@@ -96,21 +154,28 @@ class Pipeline:
         page.blocks = [blocks[k] for k in sorted(blocks)]
         return page
 
-    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]]) -> Line:
+    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], sentence_start: bool) -> Line:
         line = Line(bbox=tuple(int(v) for v in line_box.bbox), baseline=float(line_box.baseline),  # type: ignore[arg-type]
                     x_height=float(line_box.x_height), paragraph_start=bool(line_box.paragraph_start))
-        for word_box in line_box.words:
-            raw = [next(readings) for _ in word_box.glyphs]
-            line.words.append(self._word(word_box.bbox, word_box.glyphs, raw))
+        words = [(box, [next(readings) for _ in box.glyphs]) for box in line_box.words]
+        for word_box, raw in join_split_numbers(words):
+            word = self._word(word_box.bbox, word_box.glyphs, raw, sentence_start)
+            line.words.append(word)
+            sentence_start = ends_sentence(word.text)
         return line
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
-              raw: list[list[tuple[str, float]]]) -> Word:
+              raw: list[list[tuple[str, float]]], sentence_start: bool = False) -> Word:
         geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height,
-                                    left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark) for b in boxes]
-        raw = [self._small_mark(r, g) if g.small_mark else r for r, g in zip(raw, geometries, strict=True)]
+                                    left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark,
+                                    cap_height=b.baseline - b.line_top) for b in boxes]
+        raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
+               for r, g in zip(raw, geometries, strict=True)]
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
-        cased = [[(decide_case(c, g, lowercase), p) for c, p in r] for r, g in zip(raw, geometries, strict=True)]
+        # a capital K, L or I looks like k, l or a dotted i: at the start of a sentence it is the capital
+        first = next((n for n, r in enumerate(raw) if r[0][0].isalnum()), None)
+        cased = [[(decide_case(c, g, False if sentence_start and n == first else lowercase), p) for c, p in r]
+                 for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
         chosen = decode_word(cased, decode_options)
         glyphs = []

@@ -112,7 +112,10 @@ class Predictor:
 
     def predict(self, images: np.ndarray, k: int = 5) -> Prediction:
         """Top-k class indices and calibrated probabilities, best first."""
-        logits = self.logits(images)
+        return self.top_k(self.logits(images), k)
+
+    def top_k(self, logits: np.ndarray, k: int = 5) -> Prediction:
+        """The prediction of :meth:`predict` from logits already computed by :meth:`logits`."""
         probs = softmax(logits / self.temperature)
         k = max(1, min(k, len(self.classes)))
         top = np.argsort(-probs, axis=1, kind="stable")[:, :k]

@@ -23,6 +23,7 @@ class RawGlyph:
     components: tuple[int, ...]
     small: bool = False
     split: bool = False
+    crop: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -106,10 +107,12 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
         return
     results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective,
                          options.split_keep_confidence)
-    for (li, gi), boxes in sorted(zip(where, results, strict=True), reverse=True):
-        if len(boxes) > 1:
-            comps_ids = raw[li].glyphs[gi].components
-            raw[li].glyphs[gi : gi + 1] = [RawGlyph(b, comps_ids, False, True) for b in boxes]
+    for (li, gi), pieces in sorted(zip(where, results, strict=True), key=lambda item: item[0], reverse=True):
+        glyph = raw[li].glyphs[gi]
+        if len(pieces) > 1:
+            raw[li].glyphs[gi : gi + 1] = [RawGlyph(p.box, glyph.components, False, True, p.crop) for p in pieces]
+        else:
+            glyph.crop = pieces[0].crop
 
 
 def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np.ndarray,

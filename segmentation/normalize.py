@@ -182,7 +182,8 @@ def normalize(image: np.ndarray, glyphs: Sequence[GlyphBox], layout: PageLayout 
         return np.zeros((0, SIZE, SIZE), dtype=np.uint8)
     if layout is not None and layout.ink is not None:
         ink, labels = layout.ink, layout.labels
-        crops = [glyph_crop(ink, g.deskewed_bbox, labels, g.components, g.split) for g in glyphs]
+        crops = [g.crop if g.crop is not None else glyph_crop(ink, g.deskewed_bbox, labels, g.components, g.split)
+                 for g in glyphs]
     else:
         grey = to_grey(image)
         ink = grey if is_inverted(grey) else 255 - grey

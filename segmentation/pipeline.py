@@ -59,7 +59,7 @@ def _to_layout(raw: list[RawLine], matrix: np.ndarray | None, width: int, height
         glyphs = [
             GlyphBox(bbox=(int(o[0]), int(o[1]), int(o[2]), int(o[3])), baseline=float(base_orig[n + i]),
                      x_height=xh, line_top=float(top_orig[n + i]), deskewed_bbox=g.box, components=g.components,
-                     is_small_mark=g.small, split=g.split)
+                     is_small_mark=g.small, split=g.split, crop=g.crop)
             for i, (g, o) in enumerate(zip(line.glyphs, original[n : n + count], strict=True))
         ]
         words: list[WordBox] = []

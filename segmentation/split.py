@@ -138,8 +138,16 @@ def _piece_box(job: SplitJob, a: int, b: int) -> BBox:
     return (x0 + a, y0 + int(rows[0]), x0 + b, y0 + int(rows[-1]) + 1)
 
 
+@dataclass
+class Piece:
+    """One glyph a job was cut into: its box and, when it was scored, its normalised crop."""
+
+    box: BBox
+    crop: np.ndarray | None = None
+
+
 def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn | None,
-               objective: str = "mean", keep_confidence: float = 1.0) -> list[list[BBox]]:
+               objective: str = "mean", keep_confidence: float = 1.0) -> list[list[Piece]]:
     """Decide how to cut each job.
 
     Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, the
@@ -150,37 +158,37 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     wins; the unsplit component is one of the paths.
 
     Returns:
-        For each job, the boxes of its pieces (one box = not split).
+        For each job, its pieces (one piece = not split). With ``score_fn`` every piece
+        carries the crop that was scored, exactly what :func:`segmentation.normalize` would cut.
     """
     if score_fn is None:
-        results: list[list[BBox]] = []
+        results: list[list[Piece]] = []
         for job in jobs:
             cuts = [0, *heuristic_cuts(job.mask, job.typical_width), job.mask.shape[1]]
-            results.append([_piece_box(job, a, b) for a, b in itertools.pairwise(cuts)])
+            results.append([Piece(_piece_box(job, a, b)) for a, b in itertools.pairwise(cuts)])
         return results
-    whole = [_piece_box(job, 0, job.mask.shape[1]) for job in jobs]
-    whole_crops = [glyph_crop(ink, box, labels, job.components, restrict_columns=True)
-                   for job, box in zip(jobs, whole, strict=True)]
-    whole_scores = _scores(score_fn, whole_crops)
+    whole = [Piece(job.box, glyph_crop(ink, job.box, labels, job.components)) for job in jobs]
+    whole_scores = _scores(score_fn, [piece.crop for piece in whole if piece.crop is not None])
     plans = []
-    crops: list[np.ndarray] = []
+    pieces: list[Piece] = []
     for index, job in enumerate(jobs):
         if whole_scores[index] >= keep_confidence:
             continue
         nodes = np.array([0, *candidate_cuts(job.mask, job.typical_width), job.mask.shape[1]])
         segs = [seg for seg in _segments(nodes, job.typical_width) if seg != (0, len(nodes) - 1)]
-        plans.append((index, nodes, segs, len(crops)))
+        plans.append((index, nodes, segs, len(pieces)))
         for i, j in segs:
             box = _piece_box(job, int(nodes[i]), int(nodes[j]))
-            crops.append(glyph_crop(ink, box, labels, job.components, restrict_columns=True))
-    scores = _scores(score_fn, crops)
-    results = [[box] for box in whole]
+            pieces.append(Piece(box, glyph_crop(ink, box, labels, job.components, restrict_columns=True)))
+    scores = _scores(score_fn, [piece.crop for piece in pieces if piece.crop is not None])
+    results = [[piece] for piece in whole]
     for index, nodes, segs, start in plans:
         table = {seg: float(scores[start + n]) for n, seg in enumerate(segs)}
         table[(0, len(nodes) - 1)] = float(whole_scores[index])
         path = best_path(nodes, table, objective)
-        cols = [int(nodes[p]) for p in path]
-        results[index] = [_piece_box(jobs[index], a, b) for a, b in itertools.pairwise(cols)]
+        if len(path) > 2:
+            cut = dict(zip(segs, pieces[start : start + len(segs)], strict=True))
+            results[index] = [cut[seg] for seg in itertools.pairwise(path)]
     return results
 
 

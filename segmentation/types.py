@@ -28,6 +28,8 @@ class GlyphBox:
         components: label ids (in ``PageLayout.labels``) whose ink makes up this glyph.
         is_small_mark: True for punctuation-sized marks (period, comma, quote, hyphen...).
         split: True when the box is a piece of a wider component cut apart.
+        crop: its normalised 28 x 28 crop when segmentation already made one (scoring split
+            candidates), else None; :func:`segmentation.normalize` reuses it.
     """
 
     bbox: BBox
@@ -38,6 +40,7 @@ class GlyphBox:
     components: tuple[int, ...] = ()
     is_small_mark: bool = False
     split: bool = False
+    crop: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -83,3 +83,32 @@ def test_hopeless_readings_are_pruned_without_changing_the_choice() -> None:
     assert decode_word(word) == [0, 1, 0]
     # tiny probabilities everywhere still give a reading for every glyph
     assert decode_word([[("x", 1e-9), ("y", 1e-10)]] * 3) == [0, 0, 0]
+
+
+def test_printed_capitals_use_the_line_cap_height() -> None:
+    # a sans capital only 1.3 x-heights tall: unsure from fixed ratios, a capital next to the line's caps
+    capital = GlyphGeometry(top=74, bottom=100, baseline=100.0, x_height=XH)
+    assert decide_case("S", capital) == "S" and decide_case("S", capital, word_lowercase=True) == "s"
+    with_caps = GlyphGeometry(top=74, bottom=100, baseline=100.0, x_height=XH, cap_height=27)
+    assert decide_case("S", with_caps, word_lowercase=True) == "S"
+    small = GlyphGeometry(top=79, bottom=100, baseline=100.0, x_height=XH, cap_height=27)
+    assert decide_case("S", small, word_lowercase=False) == "s"
+
+
+def test_sentence_ends() -> None:
+    from app.decode import ends_sentence
+
+    assert ends_sentence("end.") and ends_sentence('"Stop!"') and ends_sentence("why?)")
+    assert not ends_sentence("then,") and not ends_sentence("word") and not ends_sentence("")
+
+
+def test_place_overrules_a_confident_crop_for_marks_of_one_shape() -> None:
+    from app.decode import is_mark_like, reweigh_small_mark
+
+    # a serif comma taller than segmentation's small-mark limit, read as an apostrophe with 99.5%
+    comma = GlyphGeometry(top=95, bottom=108, baseline=100.0, x_height=XH, left=0, right=6)
+    readings = [("'", 0.995), (",", 0.005)]
+    assert is_mark_like(readings, comma)
+    assert reweigh_small_mark(readings, comma)[0][0] == ","
+    assert not is_mark_like([("l", 0.9), ("'", 0.1)], comma)
+    assert not is_mark_like(readings, GlyphGeometry(top=60, bottom=100, baseline=100.0, x_height=XH))

@@ -73,3 +73,61 @@ def test_lexicon_helps_or_is_neutral(pipeline):
         return Levenshtein.distance(truth, " ".join(text.lower().split()))
 
     assert errors(with_lexicon) <= errors(raw)
+
+
+def _word(x0: int, x1: int, chars: str):
+    from segmentation import GlyphBox, WordBox
+
+    boxes = [GlyphBox(bbox=(x0 + i, 0, x0 + i + 1, 10), baseline=10.0, x_height=5.0, line_top=0.0)
+             for i in range(len(chars))]
+    return WordBox((x0, 0, x1, 10), boxes), [[(c, 0.9)] for c in chars]
+
+
+def test_numbers_cut_at_a_narrow_digit_are_joined() -> None:
+    from app.pipeline import join_split_numbers
+
+    # word gaps of 20 px; "1" and "777" only 10 px apart (a tabular "1" is mostly empty space)
+    words = [_word(0, 30, "in"), _word(50, 60, "1"), _word(70, 100, "777"), _word(120, 150, "we"),
+             _word(170, 180, "2"), _word(200, 230, "34")]
+    joined = join_split_numbers(words)
+    texts = ["".join(r[0][0] for r in raw) for _, raw in joined]
+    assert texts == ["in", "1777", "we", "2", "34"]
+    box, _ = joined[1]
+    assert box.bbox == (50, 0, 100, 10) and len(box.glyphs) == 4
+    assert join_split_numbers(words[:3]) == words[:3]  # too few gaps to know the word spacing
+
+
+class _CountingPredictor:
+    """Logits from the crop's mean; counts the crops it was asked about."""
+
+    classes = ("a", "b")
+    temperature = 1.0
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        self.seen += len(crops)
+        mean = crops.reshape(len(crops), -1).mean(axis=1, dtype=np.float64)
+        return np.stack([mean / 255, 1 - mean / 255], axis=1).astype(np.float32)
+
+    def top_k(self, logits: np.ndarray, k: int = 5):
+        from recognizer import Predictor
+
+        return Predictor.top_k(self, logits, k)  # type: ignore[arg-type]
+
+
+def test_page_readings_run_the_model_once_per_crop() -> None:
+    from app.pipeline import PageReadings
+
+    crops = np.stack([np.full((28, 28), v, np.uint8) for v in (0, 100, 200)])
+    predictor = _CountingPredictor()
+    memo = PageReadings(predictor)
+    confidence = memo.confidence(crops[:2])
+    assert predictor.seen == 2 and confidence.shape == (2,)
+    prediction = memo.predict(crops, k=2)
+    assert predictor.seen == 3  # only the new crop went through the model
+    fresh = predictor.top_k(predictor.logits(crops), k=2)
+    assert np.array_equal(prediction.indices, fresh.indices)
+    assert np.allclose(prediction.probabilities, fresh.probabilities)
+    assert np.isclose(confidence[1], fresh.probabilities[1, 0])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from segmentation import segment
+from segmentation import normalize, segment
 from segmentation.evaluation import match_boxes
+from segmentation.normalize import glyph_crop
 from segmentation.split import best_path, candidate_cuts, heuristic_cuts
 from segmentation.synthetic import printed_page
 from segmentation.types import SegmentOptions
@@ -93,3 +95,20 @@ def test_confident_whole_components_stay_whole() -> None:
     assert not any(g.split for g in layout.glyphs())
     always_try = segment(page.image, SegmentOptions(split_keep_confidence=1.01), score_fn=_narrow_glyph_score)
     assert any(g.split for g in always_try.glyphs())
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_scored_crops_are_the_crops_normalize_makes(split: bool) -> None:
+    page = printed_page(np.random.default_rng(3), size=(1000, 500), font="DejaVuSansMono.ttf", font_sizes=(34,),
+                        tracking=-4.0)
+    score = _narrow_glyph_score if split else (lambda crops: np.ones(len(crops)))
+    layout = segment(page.image, score_fn=score)
+    glyphs = layout.glyphs()
+    index = [n for n, g in enumerate(glyphs) if g.crop is not None]
+    crops = [g.crop for g in glyphs if g.crop is not None]
+    assert crops and all(glyphs[n].split == split for n in index)
+    assert layout.ink is not None
+    for n, crop in zip(index, crops, strict=True):
+        g = glyphs[n]
+        assert np.array_equal(crop, glyph_crop(layout.ink, g.deskewed_bbox, layout.labels, g.components, g.split))
+    assert np.array_equal(normalize(page.image, glyphs, layout)[index], np.stack(crops))
