@@ -11,7 +11,7 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -23,6 +23,9 @@ from recognizer.models import count_parameters
 from recognizer.predictor import Predictor, default_model_path, softmax
 from recognizer.train import classification_metrics
 from recognizer.weights import write_atomic
+
+if TYPE_CHECKING:
+    from recognizer.printed import Degradation
 
 
 def confusion_matrix(labels: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
@@ -135,14 +138,15 @@ def augmentation_grid(data: GlyphSet, classes: tuple[str, ...], path: Path, seed
     glyph_grid(np.stack(images), captions, path, columns=6)
 
 
-def held_out_printed(per_char: int, seed: int = 99) -> tuple[GlyphSet, np.ndarray]:
+def held_out_printed(per_char: int, seed: int = 99, degradation: Degradation | None = None
+                     ) -> tuple[GlyphSet, np.ndarray]:
     """Printed glyphs rendered from the held-out font families only, and the character of each."""
     from recognizer.printed import PRINTED_CHARS, render_glyphs, split_fonts
 
     _, held_out = split_fonts()
     images, labels, chars = [], [], []
     for i, char in enumerate(PRINTED_CHARS):
-        crops, classes = render_glyphs(held_out, per_char, seed + i, chars=char)
+        crops, classes = render_glyphs(held_out, per_char, seed + i, chars=char, cfg=degradation)
         images.append(crops)
         labels.append(classes)
         chars += [char] * len(classes)
@@ -157,11 +161,13 @@ def context_accuracy(chars: np.ndarray, pred: np.ndarray) -> float:
 
 
 def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, title: str,
-                 printed_chars: np.ndarray | None = None) -> dict[str, Any]:
+                 printed_chars: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
     """Measure every split and write the Markdown/JSON report with figures into ``out``.
 
-    ``printed_chars`` holds the character of every glyph of the ``printed-held-out`` split.
+    ``printed_chars`` holds, per printed split (``printed-held-out``, ``printed-held-out-scan``),
+    the character of every glyph.
     """
+    chars_of = dict(printed_chars or {})
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"model": predictor.name, "parameters": count_parameters(predictor.model),
                                "temperature": predictor.temperature, "splits": {}}
@@ -175,11 +181,11 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
             known = data.labels < len(predictor.classes)  # e.g. punctuation for an EMNIST-only model
             results["splits"][f"{name}-unreadable"] = int((~known).sum())
             data = data.subset(np.flatnonzero(known))
-            if name == "printed-held-out" and printed_chars is not None:
-                printed_chars = printed_chars[known]
+            if name in chars_of:
+                chars_of[name] = chars_of[name][known]
         m = measure(predictor, data)
-        if name == "printed-held-out" and printed_chars is not None:
-            m["context_accuracy"] = context_accuracy(printed_chars, m["_pred"])
+        if name in chars_of:
+            m["context_accuracy"] = context_accuracy(chars_of[name], m["_pred"])
         measured[name] = m
         results["splits"][name] = {k: v for k, v in m.items() if not k.startswith("_")}
         lines.append(f"| {name} | {m['count']} | {m['accuracy']:.2%} | {m['top3_accuracy']:.2%} | {m['loss']:.3f} "
@@ -207,14 +213,18 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
     if "printed-held-out" in measured:
         unreadable = results["splits"].get("printed-held-out-unreadable", 0)
         left_out = f"; {unreadable} punctuation glyphs left out: this model has no class for them" if unreadable else ""
-        printed = measured["printed-held-out"]
         lines += ["", "## Printed glyphs of held-out font families", "",
-                  f"Rendered, degraded glyphs of fonts never seen in training (HELD_OUT_FAMILIES){left_out}.", ""]
-        if "context_accuracy" in printed:
-            lines += [f"Glyph accuracy {printed['accuracy']:.2%}; {printed['context_accuracy']:.2%} when the "
-                      "shapes many fonts share (l/I/1, O/o/0, comma/apostrophe: CONTEXT_ONLY_GROUPS) count as "
-                      "right, since only the line geometry and the word tell them apart (the page decoder's job).",
-                      ""]
+                  f"Rendered glyphs of fonts never seen in training (HELD_OUT_FAMILIES){left_out}: "
+                  "`printed-held-out` with the training stream's damage (blur, noise, thinned, thickened and "
+                  "broken strokes, JPEG), `printed-held-out-scan` with the light damage of a clean office scan "
+                  "(SCAN_QUALITY).", ""]
+        for name, m in measured.items():
+            if "context_accuracy" in m:
+                lines += [f"- `{name}`: glyph accuracy {m['accuracy']:.2%}; {m['context_accuracy']:.2%} when the "
+                          "shapes many fonts share (l/I/1, O/o/0, comma/apostrophe: CONTEXT_ONLY_GROUPS) count as "
+                          "right, since only the line geometry and the word tell them apart (the page decoder's "
+                          "job)."]
+        lines += ["", "Most frequent confusions on `printed-held-out`:", ""]
         lines += ["| true | predicted | count |", "|---|---|---|"]
         lines += [f"| {r['true']} | {r['predicted']} | {r['count']} |"
                   for r in measured["printed-held-out"]["top_confusions"]]
@@ -238,9 +248,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     predictor = Predictor.load(args.model, threads=args.threads) if args.model else Predictor.from_resources(
         threads=args.threads)
     splits = {"eval": load_split("eval", args.data), "test-tail": load_split("test-tail", args.data)}
-    printed_chars = None
+    printed_chars = {}
     if args.printed:
-        splits["printed-held-out"], printed_chars = held_out_printed(args.printed)
+        from recognizer.printed import SCAN_QUALITY
+
+        splits["printed-held-out"], printed_chars["printed-held-out"] = held_out_printed(args.printed)
+        splits["printed-held-out-scan"], printed_chars["printed-held-out-scan"] = held_out_printed(
+            args.printed, degradation=SCAN_QUALITY)
     results = write_report(predictor, splits, args.out, args.title, printed_chars)
     for name, m in results["splits"].items():
         if not isinstance(m, dict):

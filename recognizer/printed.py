@@ -83,6 +83,11 @@ class Degradation:
     jpeg_prob: float = 0.3
 
 
+#: Light damage of a clean office scan at 300 dpi (slight blur and noise, some JPEG); the
+#: default :class:`Degradation` also thins, thickens and breaks strokes like old typewriting.
+SCAN_QUALITY = Degradation(blur=0.6, noise=8.0, stroke=1, break_prob=0.0, jpeg_prob=0.2)
+
+
 def _render(char: str, font: ImageFont.FreeTypeFont) -> np.ndarray:
     size = int(font.size)
     canvas = Image.new("L", (3 * size, 3 * size), 0)
