@@ -69,6 +69,25 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
     return joined
 
 
+#: Marks that a speck of ink between two letters of a handwritten word is often read as.
+SPECK_MARKS = frozenset("-.,:;")
+
+
+def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
+    """Give a small mark between two letters the extra reading "nothing" (a speck of ink).
+
+    Its probability is half the mark's, so without the lexicon the mark stays; with it
+    the word decides (``w-ith`` becomes ``with``, ``psalm-hymn`` keeps its hyphen).
+    """
+    out = list(raw)
+    for n in range(1, len(raw) - 1):
+        top, prob = raw[n][0]
+        if (geometries[n].small_mark and top in SPECK_MARKS and raw[n - 1][0][0].isalpha()
+                and raw[n + 1][0][0].isalpha()):
+            out[n] = [*raw[n], ("", 0.5 * prob)]
+    return out
+
+
 class PageReadings:
     """The recognizer's outputs for one page's crops, remembered by crop content.
 
@@ -80,14 +99,17 @@ class PageReadings:
     def __init__(self, predictor: Any) -> None:
         self.predictor = predictor
         self._logits: dict[bytes, np.ndarray] = {}
+        self._alphanumeric = np.array([c.isalnum() for c in predictor.classes])
 
     def confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated top-1 probability of each crop (the segmentation's score function)."""
+        """The segmentation's score function: each crop's calibrated probability of its most likely
+        letter or digit (a piece of a touching pair is not punctuation: the bar that joins two
+        letters reads as a confident hyphen)."""
         if len(crops) == 0:
             return np.zeros(0)
         logits = self.predictor.logits(crops)
         self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
-        return np.asarray(self.predictor.top_k(logits, k=1).probabilities[:, 0])
+        return np.asarray(self.predictor.calibrated(logits)[:, self._alphanumeric].max(axis=1))
 
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""
@@ -171,20 +193,26 @@ class Pipeline:
                                     cap_height=b.baseline - b.line_top) for b in boxes]
         raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
                for r, g in zip(raw, geometries, strict=True)]
+        raw = with_speck_readings(raw, geometries)
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
-        # a capital K, L or I looks like k, l or a dotted i: at the start of a sentence it is the capital
+        # a capital K, L or I looks like k, l or a dotted i: at the start of a sentence it is the capital,
+        # after the first letter of a word that is undecided ("Old") the small letter
         first = next((n for n, r in enumerate(raw) if r[0][0].isalnum()), None)
-        cased = [[(decide_case(c, g, False if sentence_start and n == first else lowercase), p) for c, p in r]
+        case_of = [False if sentence_start and n == first else lowercase if lowercase is not None or n == first
+                   else True for n in range(len(raw))]
+        cased = [[(decide_case(c, g, case_of[n]), p) for c, p in r]
                  for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
         chosen = decode_word(cased, decode_options)
         glyphs = []
         for box, candidates, pick in zip(boxes, cased, chosen, strict=True):
             text, prob = candidates[pick]
+            if not text:  # a speck inside a word
+                continue
             glyphs.append(Glyph(
                 bbox=tuple(int(v) for v in box.bbox),  # type: ignore[arg-type]
                 text=text, confidence=prob, raw_text=candidates[0][0],
-                alternatives=[Alternative(c, p) for c, p in candidates]))
+                alternatives=[Alternative(c, p) for c, p in candidates if c]))
         return Word(bbox=tuple(int(v) for v in bbox), glyphs=glyphs)  # type: ignore[arg-type]
 
     def _small_mark(self, readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -28,7 +29,7 @@ from app.decode import word_score
 from app.pipeline import Pipeline, PipelineOptions
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
 from recognizer.data import load_split
-from segmentation.synthetic import SyntheticPage, degrade, printed_page
+from segmentation.synthetic import LineTruth, SyntheticPage, degrade, printed_page
 
 MERGED = set("cijklmopsuvwxyz")
 
@@ -72,7 +73,7 @@ def held_out_faces() -> list[str]:
 
 
 def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
-    """``handwritten``, ``printed`` (clean) or ``printed-degraded`` pages in held-out fonts."""
+    """``handwritten``, ``printed`` (clean), ``printed-degraded`` or ``mixed`` pages (held-out fonts)."""
     rng = np.random.default_rng(seed)
     pages = []
     if kind == "handwritten":
@@ -81,6 +82,8 @@ def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
             page = handwritten_text_page(english_sentences(rng, 2300), data.images, data.labels, rng)
             pages.append(degrade(page, rng, skew=rng.uniform(-2, 2), noise=6, blur=0.6, jpeg=85))
         return pages
+    if kind == "mixed":
+        return [mixed_page(rng, held_out_faces()[i % len(held_out_faces())]) for i in range(count)]
     if kind not in ("printed", "printed-degraded"):
         raise ValueError(f"unknown page kind {kind!r}")
     faces = held_out_faces()
@@ -92,6 +95,26 @@ def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
             pages.append(degrade(page, rng, skew=rng.uniform(-3, 3), noise=14, blur=1.0, jpeg=60, specks=300,
                                  uneven=0.25))
     return pages
+
+
+def _moved_down(line: LineTruth, dy: int) -> LineTruth:
+    def move(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return box[0], box[1] + dy, box[2], box[3] + dy
+
+    words = [replace(w, bbox=move(w.bbox), glyphs=[replace(g, bbox=move(g.bbox)) for g in w.glyphs])
+             for w in line.words]
+    return replace(line, bbox=move(line.bbox), words=words, baseline=line.baseline + dy)
+
+
+def mixed_page(rng: np.random.Generator, font: str) -> SyntheticPage:
+    """A typed letter with a handwritten note below it: printed lines in a held-out face on the upper
+    part of an A4 page, block letters from EMNIST eval glyphs on the lower part."""
+    typed = printed_page(rng, size=(2480, 1500), font=font, font_sizes=(40,), max_lines=10)
+    data = load_split("eval")
+    note = handwritten_text_page(english_sentences(rng, 700), data.images, data.labels, rng, size=(2480, 2008))
+    page = SyntheticPage(np.vstack([typed.image, note.image]),
+                         typed.lines + [_moved_down(line, typed.image.shape[0]) for line in note.lines])
+    return degrade(page, rng, skew=rng.uniform(-1, 1), noise=5, blur=0.5, jpeg=90)
 
 
 def run_tesseract(image_path: Path) -> str:
@@ -119,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3, help="pages per kind")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--kinds", default="handwritten,printed,printed-degraded")
+    parser.add_argument("--kinds", default="handwritten,printed,printed-degraded,mixed")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
     parser.add_argument("--out", type=Path, default=Path("reports"))

@@ -114,9 +114,13 @@ class Predictor:
         """Top-k class indices and calibrated probabilities, best first."""
         return self.top_k(self.logits(images), k)
 
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (N, C) from logits computed by :meth:`logits`."""
+        return softmax(logits / self.temperature)
+
     def top_k(self, logits: np.ndarray, k: int = 5) -> Prediction:
         """The prediction of :meth:`predict` from logits already computed by :meth:`logits`."""
-        probs = softmax(logits / self.temperature)
+        probs = self.calibrated(logits)
         k = max(1, min(k, len(self.classes)))
         top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         return Prediction(top, np.take_along_axis(probs, top, axis=1), logits)

@@ -39,13 +39,23 @@ def page_gap_threshold(all_gaps: np.ndarray, lo_limit: float, hi_limit: float) -
     return float(np.clip((lo + hi) / 2.0, lo_limit, hi_limit))
 
 
+#: A line with at least this many gaps and two clearly separate gap sizes sets its own threshold
+#: (a typed letter with a handwritten note: the two spacings differ by a factor of two or more).
+OWN_THRESHOLD_GAPS = 12
+
+
 def word_breaks(gaps: np.ndarray, x_height: float, page_threshold: float, lo_limit: float,
                 hi_limit: float) -> np.ndarray:
-    """Boolean array: True where the gap after glyph ``i`` separates two words."""
+    """Boolean array: True where the gap after glyph ``i`` separates two words.
+
+    A long line whose gaps fall into two clear clusters is split at its own threshold; a
+    shorter one stays within 0.6-1.5 times the page-wide threshold.
+    """
     if gaps.size == 0:
         return np.zeros(0, dtype=bool)
     relative = gaps / max(x_height, 1.0)
     threshold = gap_threshold(relative, page_threshold, lo_limit, hi_limit)
-    threshold = float(np.clip(threshold, 0.6 * page_threshold, 1.5 * page_threshold))
+    if gaps.size < OWN_THRESHOLD_GAPS or threshold == page_threshold:
+        threshold = float(np.clip(threshold, 0.6 * page_threshold, 1.5 * page_threshold))
     threshold = float(np.clip(threshold, lo_limit, hi_limit))
     return relative > threshold

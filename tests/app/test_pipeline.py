@@ -100,7 +100,7 @@ def test_numbers_cut_at_a_narrow_digit_are_joined() -> None:
 class _CountingPredictor:
     """Logits from the crop's mean; counts the crops it was asked about."""
 
-    classes = ("a", "b")
+    classes: tuple[str, ...] = ("a", "b")
     temperature = 1.0
 
     def __init__(self) -> None:
@@ -110,6 +110,11 @@ class _CountingPredictor:
         self.seen += len(crops)
         mean = crops.reshape(len(crops), -1).mean(axis=1, dtype=np.float64)
         return np.stack([mean / 255, 1 - mean / 255], axis=1).astype(np.float32)
+
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        from recognizer import Predictor
+
+        return Predictor.calibrated(self, logits)  # type: ignore[arg-type]
 
     def top_k(self, logits: np.ndarray, k: int = 5):
         from recognizer import Predictor
@@ -131,3 +136,35 @@ def test_page_readings_run_the_model_once_per_crop() -> None:
     assert np.array_equal(prediction.indices, fresh.indices)
     assert np.allclose(prediction.probabilities, fresh.probabilities)
     assert np.isclose(confidence[1], fresh.probabilities[1, 0])
+
+
+def test_split_pieces_are_scored_as_letters_or_digits() -> None:
+    from app.pipeline import PageReadings
+
+    class Marks(_CountingPredictor):
+        classes = ("-", "a", "b")
+
+        def logits(self, crops: np.ndarray) -> np.ndarray:
+            return np.tile(np.array([[5.0, 1.0, 0.0]], np.float32), (len(crops), 1))
+
+    confidence = PageReadings(Marks()).confidence(np.zeros((2, 28, 28), np.uint8))
+    expected = np.exp(1.0) / (np.exp(5.0) + np.exp(1.0) + 1.0)  # the hyphen's 0.98 does not count
+    assert np.allclose(confidence, expected)
+
+
+def test_specks_between_letters_may_read_as_nothing() -> None:
+    from app.decode import DecodeOptions, GlyphGeometry, decode_word
+    from app.pipeline import with_speck_readings
+
+    letter = GlyphGeometry(top=70, bottom=100, baseline=100.0, x_height=20.0)
+    speck = GlyphGeometry(top=88, bottom=91, baseline=100.0, x_height=20.0, small_mark=True)
+    raw = [[("w", 0.9)], [("-", 0.8)], [("i", 0.9)], [("t", 0.9)], [("h", 0.9)]]
+    readings = with_speck_readings(raw, [letter, speck, letter, letter, letter])
+    assert readings[1] == [("-", 0.8), ("", 0.4)] and readings[0] == raw[0]
+    spell = lambda chosen: "".join(readings[g][i][0] for g, i in enumerate(chosen))  # noqa: E731
+    assert spell(decode_word(readings)) == "with"  # the word list decides
+    assert spell(decode_word(readings, DecodeOptions(lexicon=False))) == "w-ith"
+    # a hyphen at the end of a word, or between digits, stays a mark
+    assert with_speck_readings(raw[:2], [letter, speck]) == raw[:2]
+    digits = [[("1", 0.9)], [(",", 0.8)], [("0", 0.9)]]
+    assert with_speck_readings(digits, [letter, speck, letter]) == digits

@@ -112,3 +112,14 @@ def test_scored_crops_are_the_crops_normalize_makes(split: bool) -> None:
         g = glyphs[n]
         assert np.array_equal(crop, glyph_crop(layout.ink, g.deskewed_bbox, layout.labels, g.components, g.split))
     assert np.array_equal(normalize(page.image, glyphs, layout)[index], np.stack(crops))
+
+
+def test_a_long_line_with_its_own_word_spacing_keeps_its_words() -> None:
+    from segmentation.words import word_breaks
+
+    # printed: letter gaps 0.1, word gaps 0.5 x-heights, on a page whose handwriting sets the threshold at 1.2
+    gaps = np.array([0.1, 0.1, 0.5, 0.1, 0.1, 0.1, 0.5, 0.1, 0.1, 0.5, 0.1, 0.1, 0.1, 0.5]) * 20.0
+    breaks = word_breaks(gaps, 20.0, page_threshold=1.2, lo_limit=0.25, hi_limit=2.5)
+    assert breaks.tolist() == (gaps == 10.0).tolist()
+    # a short line follows the page
+    assert not word_breaks(gaps[:5], 20.0, page_threshold=1.2, lo_limit=0.25, hi_limit=2.5).any()
