@@ -73,18 +73,24 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
 SPECK_MARKS = frozenset("-.,:;")
 
 
-def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
+def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: list[bool]) -> Readings:
     """Give a small mark between two letters the extra reading "nothing" (a speck of ink).
 
     Its probability is half the mark's, so without the lexicon the mark stays; with it
-    the word decides (``w-ith`` becomes ``with``, ``psalm-hymn`` keeps its hyphen).
+    the word decides (``w-ith`` becomes ``with``, ``psalm-hymn`` keeps its hyphen). A hyphen
+    cut out of a wider component is the stroke that joined two hand-written letters (the
+    long bar of a ``t``): there "nothing" comes first.
     """
     out = list(raw)
-    for n in range(1, len(raw) - 1):
-        top, prob = raw[n][0]
-        if (geometries[n].small_mark and top in SPECK_MARKS and raw[n - 1][0][0].isalpha()
-                and raw[n + 1][0][0].isalpha()):
-            out[n] = [*raw[n], ("", 0.5 * prob)]
+    for n, readings in enumerate(raw):
+        top, prob = readings[0]
+        if top not in SPECK_MARKS:
+            continue
+        if split[n] and top == "-":
+            out[n] = [("", prob), *((c, 0.5 * p) for c, p in readings)]
+        elif (0 < n < len(raw) - 1 and geometries[n].small_mark and raw[n - 1][0][0].isalpha()
+              and raw[n + 1][0][0].isalpha()):
+            out[n] = [*readings, ("", 0.5 * prob)]
     return out
 
 
@@ -99,17 +105,14 @@ class PageReadings:
     def __init__(self, predictor: Any) -> None:
         self.predictor = predictor
         self._logits: dict[bytes, np.ndarray] = {}
-        self._alphanumeric = np.array([c.isalnum() for c in predictor.classes])
 
     def confidence(self, crops: np.ndarray) -> np.ndarray:
-        """The segmentation's score function: each crop's calibrated probability of its most likely
-        letter or digit (a piece of a touching pair is not punctuation: the bar that joins two
-        letters reads as a confident hyphen)."""
+        """Calibrated top-1 probability of each crop (the segmentation's score function)."""
         if len(crops) == 0:
             return np.zeros(0)
         logits = self.predictor.logits(crops)
         self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
-        return np.asarray(self.predictor.calibrated(logits)[:, self._alphanumeric].max(axis=1))
+        return np.asarray(self.predictor.calibrated(logits).max(axis=1))
 
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""
@@ -193,7 +196,7 @@ class Pipeline:
                                     cap_height=b.baseline - b.line_top) for b in boxes]
         raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
                for r, g in zip(raw, geometries, strict=True)]
-        raw = with_speck_readings(raw, geometries)
+        raw = with_speck_readings(raw, geometries, [b.split for b in boxes])
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         # a capital K, L or I looks like k, l or a dotted i: at the start of a sentence it is the capital,
         # after the first letter of a word that is undecided ("Old") the small letter
@@ -204,14 +207,16 @@ class Pipeline:
                  for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
         chosen = decode_word(cased, decode_options)
+        if all(not cased[n][pick][0] for n, pick in enumerate(chosen)):  # nothing but specks: keep the marks
+            chosen = [next(i for i, (c, _) in enumerate(candidates) if c) for candidates in cased]
         glyphs = []
         for box, candidates, pick in zip(boxes, cased, chosen, strict=True):
             text, prob = candidates[pick]
-            if not text:  # a speck inside a word
+            if not text:  # a speck, or the stroke that joined two letters
                 continue
             glyphs.append(Glyph(
                 bbox=tuple(int(v) for v in box.bbox),  # type: ignore[arg-type]
-                text=text, confidence=prob, raw_text=candidates[0][0],
+                text=text, confidence=prob, raw_text=next(c for c, _ in candidates if c),
                 alternatives=[Alternative(c, p) for c, p in candidates if c]))
         return Word(bbox=tuple(int(v) for v in bbox), glyphs=glyphs)  # type: ignore[arg-type]
 

@@ -138,20 +138,6 @@ def test_page_readings_run_the_model_once_per_crop() -> None:
     assert np.isclose(confidence[1], fresh.probabilities[1, 0])
 
 
-def test_split_pieces_are_scored_as_letters_or_digits() -> None:
-    from app.pipeline import PageReadings
-
-    class Marks(_CountingPredictor):
-        classes = ("-", "a", "b")
-
-        def logits(self, crops: np.ndarray) -> np.ndarray:
-            return np.tile(np.array([[5.0, 1.0, 0.0]], np.float32), (len(crops), 1))
-
-    confidence = PageReadings(Marks()).confidence(np.zeros((2, 28, 28), np.uint8))
-    expected = np.exp(1.0) / (np.exp(5.0) + np.exp(1.0) + 1.0)  # the hyphen's 0.98 does not count
-    assert np.allclose(confidence, expected)
-
-
 def test_specks_between_letters_may_read_as_nothing() -> None:
     from app.decode import DecodeOptions, GlyphGeometry, decode_word
     from app.pipeline import with_speck_readings
@@ -159,12 +145,20 @@ def test_specks_between_letters_may_read_as_nothing() -> None:
     letter = GlyphGeometry(top=70, bottom=100, baseline=100.0, x_height=20.0)
     speck = GlyphGeometry(top=88, bottom=91, baseline=100.0, x_height=20.0, small_mark=True)
     raw = [[("w", 0.9)], [("-", 0.8)], [("i", 0.9)], [("t", 0.9)], [("h", 0.9)]]
-    readings = with_speck_readings(raw, [letter, speck, letter, letter, letter])
+    whole = [False] * 5
+    readings = with_speck_readings(raw, [letter, speck, letter, letter, letter], whole)
     assert readings[1] == [("-", 0.8), ("", 0.4)] and readings[0] == raw[0]
-    spell = lambda chosen: "".join(readings[g][i][0] for g, i in enumerate(chosen))  # noqa: E731
+    def spell(chosen: list[int], readings: list[list[tuple[str, float]]] = readings) -> str:
+        return "".join(readings[g][i][0] for g, i in enumerate(chosen))
+
     assert spell(decode_word(readings)) == "with"  # the word list decides
     assert spell(decode_word(readings, DecodeOptions(lexicon=False))) == "w-ith"
     # a hyphen at the end of a word, or between digits, stays a mark
-    assert with_speck_readings(raw[:2], [letter, speck]) == raw[:2]
+    assert with_speck_readings(raw[:2], [letter, speck], whole[:2]) == raw[:2]
     digits = [[("1", 0.9)], [(",", 0.8)], [("0", 0.9)]]
-    assert with_speck_readings(digits, [letter, speck, letter]) == digits
+    assert with_speck_readings(digits, [letter, speck, letter], whole[:3]) == digits
+    # a piece cut out of a wider component that reads as a mark is the stroke joining two letters
+    joined = [[("t", 0.7)], [("-", 0.9), ("r", 0.05)], [("h", 0.9)], [("e", 0.9)]]
+    cut = with_speck_readings(joined, [letter] * 4, [True, True, True, False])
+    assert cut[1] == [("", 0.9), ("-", 0.45), ("r", 0.025)]
+    assert spell(decode_word(cut, DecodeOptions(lexicon=False)), cut) == "the"
