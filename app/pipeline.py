@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,15 @@ class PageReadings:
         self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
         return np.asarray(self.predictor.calibrated(logits).max(axis=1))
 
+    def letter_confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated probability of each crop's most likely letter or digit (for joining broken glyphs)."""
+        if len(crops) == 0:
+            return np.zeros(0)
+        logits = self.predictor.logits(crops)
+        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
+        letters = np.array([c.isalnum() for c in self.predictor.classes])
+        return np.asarray(self.predictor.calibrated(logits)[:, letters].max(axis=1))
+
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""
         keys = [crop.tobytes() for crop in crops]
@@ -145,10 +154,10 @@ class Pipeline:
 
     def layout(self, image: np.ndarray, readings: PageReadings | None = None) -> PageLayout:
         """Segment a page, letting the recognizer choose cuts of touching characters."""
-        score_fn: Callable[[np.ndarray], np.ndarray] | None = None
-        if self.options.split_touching:
-            score_fn = (readings or PageReadings(self.predictor)).confidence
-        return segment(image, self.options.segment, score_fn=score_fn)
+        if not self.options.split_touching:
+            return segment(image, self.options.segment)
+        memo = readings or PageReadings(self.predictor)
+        return segment(image, self.options.segment, score_fn=memo.confidence, join_fn=memo.letter_confidence)
 
     def recognize_image(self, image: np.ndarray, index: int = 0, source: str = "", dpi: float | None = None) -> Page:
         """Recognise one grey page image."""

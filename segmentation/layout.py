@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,7 @@ from segmentation.blocks import xy_cut
 from segmentation.components import Components
 from segmentation.glyphs import group_glyphs
 from segmentation.lines import LineModel, find_lines, line_geometry
+from segmentation.merge import Pair, is_candidate, join_decisions
 from segmentation.split import ScoreFn, SplitJob, split_jobs
 from segmentation.types import BBox, SegmentOptions
 from segmentation.words import line_gaps, page_gap_threshold, word_breaks
@@ -92,10 +94,9 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
     jobs: list[SplitJob] = []
     where: list[tuple[int, int]] = []
     for li, line in enumerate(raw):
-        widths = np.array([g.box[2] - g.box[0] for g in line.glyphs if not g.small])
-        if widths.size == 0:
+        typical = _typical_width(line)
+        if typical is None:
             continue
-        typical = max(float(np.median(widths)), 0.5 * line.model.x_height)
         for gi, glyph in enumerate(line.glyphs):
             x0, y0, x1, y1 = glyph.box
             if glyph.small or (x1 - x0) <= ratio * typical or (y1 - y0) < 0.5 * line.model.x_height:
@@ -115,8 +116,34 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             glyph.crop = pieces[0].crop
 
 
+def _typical_width(line: RawLine) -> float | None:
+    widths = np.array([g.box[2] - g.box[0] for g in line.glyphs if not g.small])
+    return max(float(np.median(widths)), 0.5 * line.model.x_height) if widths.size else None
+
+
+def _join_broken(raw: list[RawLine], comps: Components, ink: np.ndarray, join_fn: ScoreFn) -> None:
+    pairs: list[Pair] = []
+    where: list[tuple[int, int]] = []
+    for li, line in enumerate(raw):
+        typical = _typical_width(line)
+        if typical is None:
+            continue
+        for gi, (a, b) in enumerate(itertools.pairwise(line.glyphs)):
+            if not (a.small or b.small) and is_candidate(a.box, b.box, typical, line.model.x_height):
+                pairs.append(Pair(a.box, b.box, a.components, b.components))
+                where.append((li, gi))
+    taken: set[tuple[int, int]] = set()
+    joins = []
+    for (li, gi), pair, crop in zip(where, pairs, join_decisions(pairs, ink, comps.labels, join_fn), strict=True):
+        if crop is not None and (li, gi) not in taken:
+            taken |= {(li, gi), (li, gi + 1)}
+            joins.append((li, gi, pair, crop))
+    for li, gi, pair, crop in reversed(joins):
+        raw[li].glyphs[gi : gi + 2] = [RawGlyph(pair.box, pair.first_components + pair.second_components, crop=crop)]
+
+
 def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np.ndarray,
-                options: SegmentOptions, score_fn: ScoreFn | None) -> list[RawLine]:
+                options: SegmentOptions, score_fn: ScoreFn | None, join_fn: ScoreFn | None = None) -> list[RawLine]:
     """Lines with glyphs and word breaks, in reading order."""
     models, attached = find_text_lines(comps, keep, text_height, options)
     raw: list[RawLine] = []
@@ -128,6 +155,8 @@ def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np
             small = (box[3] - box[1]) < 0.55 * xh and (box[2] - box[0]) < 1.0 * xh
             glyphs.append(RawGlyph(box, tuple(int(g) + 1 for g in group), small))
         raw.append(RawLine(model, glyphs))
+    if options.join_broken and join_fn is not None:
+        _join_broken(raw, comps, ink, join_fn)
     if options.split_wide:
         _split_wide(raw, comps, ink, options, score_fn)
     all_gaps = [line_gaps(np.array([g.box for g in line.glyphs])) / max(line.model.x_height, 1.0) for line in raw]

@@ -77,7 +77,8 @@ def _to_layout(raw: list[RawLine], matrix: np.ndarray | None, width: int, height
     return lines
 
 
-def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: ScoreFn | None = None) -> PageLayout:
+def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: ScoreFn | None = None,
+            join_fn: ScoreFn | None = None) -> PageLayout:
     """Segment a page into lines, words and glyph boxes.
 
     Args:
@@ -85,6 +86,8 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
         options: tunables; defaults when None.
         score_fn: optional recogniser confidence ``f(crops (N, 28, 28) uint8) -> (N,) float``
             used to choose how touching characters are split.
+        join_fn: optional recogniser confidence that a crop is a letter or digit, used to join
+            characters broken in two (see :mod:`segmentation.merge`).
 
     Returns:
         The page layout. Boxes are in original image pixels; ``layout.ink``,
@@ -118,7 +121,7 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
     if options.remove_rulings and remove_rulings(binary, comps, text_height, options.ruling_min_length):
         comps, specks, text_height, stroke = _measure(binary, options)
     keep = ~specks & (comps.height <= 6 * max(text_height, 1.0))
-    raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn) if keep.any() else []
+    raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn, join_fn) if keep.any() else []
     lines = _to_layout(raw, matrix, width, height)
     return PageLayout(width=width, height=height, skew_angle=float(angle), inverted=page.inverted, lines=lines,
                       binary=binary if options.keep_binary else None, ink=ink, labels=comps.labels,

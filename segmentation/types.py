@@ -131,6 +131,8 @@ class SegmentOptions:
         column_gap: minimum gutter between columns, in median glyph heights.
         word_gap_min: gaps below this many x-heights never split words.
         word_gap_max: gaps above this many x-heights always split words.
+        join_broken: with a score function, join two narrow neighbours read better as one
+            glyph (a character broken in two by worn type or a faint ribbon).
         split_wide: split touching characters.
         split_min_ratio: with a score function, components wider than this many typical
             glyph widths get candidate cuts.
@@ -156,6 +158,7 @@ class SegmentOptions:
     column_gap: float = 2.0
     word_gap_min: float = 0.25
     word_gap_max: float = 1.2
+    join_broken: bool = True
     split_wide: bool = True
     split_min_ratio: float = 1.5
     split_heuristic_ratio: float = 2.1
