@@ -22,6 +22,8 @@ HIGH_MARKS = frozenset("'\"`")
 MIDDLE_MARKS = frozenset("-=*+~")
 LOW_MARKS = frozenset(".,")
 SMALL_MARKS = HIGH_MARKS | MIDDLE_MARKS | LOW_MARKS
+#: A glyph's readings, (character, probability) best first; a word's are one list per glyph.
+Readings = list[list[tuple[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,31 @@ def is_mark_like(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> 
     """A glyph read as a small mark and no taller than the x-height (a comma of a serif face is
     often too tall for segmentation's small-mark size limit, yet looks just like an apostrophe)."""
     return bool(readings) and readings[0][0] in SMALL_MARKS and geometry.height <= geometry.x_height
+
+
+#: Marks that a speck of ink between two letters of a handwritten word is often read as.
+SPECK_MARKS = frozenset("-.,:;")
+
+
+def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: list[bool]) -> Readings:
+    """Give a small mark between two letters the extra reading "nothing" (a speck of ink).
+
+    Its probability is half the mark's, so without the lexicon the mark stays; with it
+    the word decides (``w-ith`` becomes ``with``, ``psalm-hymn`` keeps its hyphen). A hyphen
+    cut out of a wider component is the stroke that joined two hand-written letters (the
+    long bar of a ``t``): there "nothing" comes first.
+    """
+    out = list(raw)
+    for n, readings in enumerate(raw):
+        top, prob = readings[0]
+        if top not in SPECK_MARKS:
+            continue
+        if split[n] and top == "-":
+            out[n] = [("", prob), *((c, 0.5 * p) for c, p in readings)]
+        elif (0 < n < len(raw) - 1 and geometries[n].small_mark and raw[n - 1][0][0].isalpha()
+              and raw[n + 1][0][0].isalpha()):
+            out[n] = [*readings, ("", 0.5 * prob)]
+    return out
 
 
 def ends_sentence(text: str) -> bool:

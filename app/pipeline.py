@@ -18,15 +18,18 @@ import numpy as np
 from app.decode import (
     DecodeOptions,
     GlyphGeometry,
+    Readings,
     decide_case,
     decode_word,
     ends_sentence,
     is_mark_like,
     mark_from_geometry,
     reweigh_small_mark,
+    with_speck_readings,
     word_is_lowercase,
 )
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
+from app.readings import PageReadings
 from segmentation import GlyphBox, LineBox, PageLayout, SegmentOptions, WordBox, normalize, segment
 
 
@@ -41,9 +44,6 @@ class PipelineOptions:
     dpi: float = 300.0
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     decode: DecodeOptions | None = None
-
-
-Readings = list[list[tuple[str, float]]]
 
 
 def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[WordBox, Readings]]:
@@ -67,70 +67,6 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
         else:
             joined.append((box, raw))
     return joined
-
-
-#: Marks that a speck of ink between two letters of a handwritten word is often read as.
-SPECK_MARKS = frozenset("-.,:;")
-
-
-def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: list[bool]) -> Readings:
-    """Give a small mark between two letters the extra reading "nothing" (a speck of ink).
-
-    Its probability is half the mark's, so without the lexicon the mark stays; with it
-    the word decides (``w-ith`` becomes ``with``, ``psalm-hymn`` keeps its hyphen). A hyphen
-    cut out of a wider component is the stroke that joined two hand-written letters (the
-    long bar of a ``t``): there "nothing" comes first.
-    """
-    out = list(raw)
-    for n, readings in enumerate(raw):
-        top, prob = readings[0]
-        if top not in SPECK_MARKS:
-            continue
-        if split[n] and top == "-":
-            out[n] = [("", prob), *((c, 0.5 * p) for c, p in readings)]
-        elif (0 < n < len(raw) - 1 and geometries[n].small_mark and raw[n - 1][0][0].isalpha()
-              and raw[n + 1][0][0].isalpha()):
-            out[n] = [*readings, ("", 0.5 * prob)]
-    return out
-
-
-class PageReadings:
-    """The recognizer's outputs for one page's crops, remembered by crop content.
-
-    Segmentation scores whole wide components and the pieces it may cut them into;
-    the crops it keeps are the ones the page is then read with, so their logits are
-    looked up here instead of being computed twice.
-    """
-
-    def __init__(self, predictor: Any) -> None:
-        self.predictor = predictor
-        self._logits: dict[bytes, np.ndarray] = {}
-
-    def confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated top-1 probability of each crop (the segmentation's score function)."""
-        if len(crops) == 0:
-            return np.zeros(0)
-        logits = self.predictor.logits(crops)
-        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
-        return np.asarray(self.predictor.calibrated(logits).max(axis=1))
-
-    def letter_confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated probability of each crop's most likely letter or digit (for joining broken glyphs)."""
-        if len(crops) == 0:
-            return np.zeros(0)
-        logits = self.predictor.logits(crops)
-        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
-        letters = np.array([c.isalnum() for c in self.predictor.classes])
-        return np.asarray(self.predictor.calibrated(logits)[:, letters].max(axis=1))
-
-    def predict(self, crops: np.ndarray, k: int) -> Any:
-        """Top-k prediction of every crop, running the model only on crops not seen before."""
-        keys = [crop.tobytes() for crop in crops]
-        missing = [i for i, key in enumerate(keys) if key not in self._logits]
-        if missing:
-            self._logits.update(zip((keys[i] for i in missing), self.predictor.logits(crops[missing]), strict=True))
-        logits = np.stack([self._logits[key] for key in keys])
-        return self.predictor.top_k(logits, k=k)
 
 
 class Pipeline:
@@ -207,11 +143,15 @@ class Pipeline:
                for r, g in zip(raw, geometries, strict=True)]
         raw = with_speck_readings(raw, geometries, [b.split for b in boxes])
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
-        # a capital K, L or I looks like k, l or a dotted i: at the start of a sentence it is the capital,
-        # after the first letter of a word that is undecided ("Old") the small letter
+        # the word's case for each glyph; it decides a tall K, L or I (as tall as k, l and a dotted i):
+        # the capital at the start of a sentence, the small letter after the first one of an undecided word
         first = next((n for n, r in enumerate(raw) if r[0][0].isalnum()), None)
-        case_of = [False if sentence_start and n == first else lowercase if lowercase is not None or n == first
-                   else True for n in range(len(raw))]
+        case_of: list[bool | None] = []
+        for n in range(len(raw)):
+            if n == first:
+                case_of.append(False if sentence_start else lowercase)
+            else:
+                case_of.append(True if lowercase is None else lowercase)
         cased = [[(decide_case(c, g, case_of[n]), p) for c, p in r]
                  for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)

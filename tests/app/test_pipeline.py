@@ -123,7 +123,7 @@ class _CountingPredictor:
 
 
 def test_page_readings_run_the_model_once_per_crop() -> None:
-    from app.pipeline import PageReadings
+    from app.readings import PageReadings
 
     crops = np.stack([np.full((28, 28), v, np.uint8) for v in (0, 100, 200)])
     predictor = _CountingPredictor()
@@ -139,8 +139,7 @@ def test_page_readings_run_the_model_once_per_crop() -> None:
 
 
 def test_specks_between_letters_may_read_as_nothing() -> None:
-    from app.decode import DecodeOptions, GlyphGeometry, decode_word
-    from app.pipeline import with_speck_readings
+    from app.decode import DecodeOptions, GlyphGeometry, decode_word, with_speck_readings
 
     letter = GlyphGeometry(top=70, bottom=100, baseline=100.0, x_height=20.0)
     speck = GlyphGeometry(top=88, bottom=91, baseline=100.0, x_height=20.0, small_mark=True)

@@ -1,0 +1,45 @@
+"""The recognizer's outputs for one page, shared by segmentation's scoring and the final reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class PageReadings:
+    """The recognizer's outputs for one page's crops, remembered by crop content.
+
+    Segmentation scores whole wide components and the pieces it may cut them into;
+    the crops it keeps are the ones the page is then read with, so their logits are
+    looked up here instead of being computed twice.
+    """
+
+    def __init__(self, predictor: Any) -> None:
+        self.predictor = predictor
+        self._logits: dict[bytes, np.ndarray] = {}
+
+    def _probabilities(self, crops: np.ndarray) -> np.ndarray:
+        logits = self.predictor.logits(crops)
+        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
+        return np.asarray(self.predictor.calibrated(logits))
+
+    def confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated top-1 probability of each crop (the segmentation's score function)."""
+        return self._probabilities(crops).max(axis=1) if len(crops) else np.zeros(0)
+
+    def letter_confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated probability of each crop's most likely letter or digit (for joining broken glyphs)."""
+        if len(crops) == 0:
+            return np.zeros(0)
+        letters = np.array([c.isalnum() for c in self.predictor.classes])
+        return self._probabilities(crops)[:, letters].max(axis=1)
+
+    def predict(self, crops: np.ndarray, k: int) -> Any:
+        """Top-k prediction of every crop, running the model only on crops not seen before."""
+        keys = [crop.tobytes() for crop in crops]
+        missing = [i for i, key in enumerate(keys) if key not in self._logits]
+        if missing:
+            self._logits.update(zip((keys[i] for i in missing), self.predictor.logits(crops[missing]), strict=True))
+        logits = np.stack([self._logits[key] for key in keys])
+        return self.predictor.top_k(logits, k=k)
