@@ -159,6 +159,31 @@ def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: l
     return out
 
 
+OPENING = frozenset("([")
+CLOSING = frozenset(")]")
+#: What may stand before an opening bracket in a word, and after a closing one.
+LEADING = frozenset("\"'([")
+TRAILING = frozenset(".,;:!?'\")]")
+
+
+def reweigh_brackets(raw: Readings) -> Readings:
+    """Brackets open and close words: inside a word a bracket is most likely a worn letter
+    (an ``l`` with a heavy foot read as ``]``), so its reading there counts a twentieth."""
+    tops = [readings[0][0] for readings in raw]
+    out = []
+    for n, readings in enumerate(raw):
+        opens = all(t in LEADING for t in tops[:n])
+        closes = all(t in TRAILING for t in tops[n + 1:])
+        weighted = [(c, p * (0.05 if (c in OPENING and not opens) or (c in CLOSING and not closes) else 1.0))
+                    for c, p in readings]
+        if weighted == readings:
+            out.append(readings)
+            continue
+        scale = sum(p for _, p in readings) / (sum(p for _, p in weighted) or 1.0)
+        out.append(sorted(((c, p * scale) for c, p in weighted), key=lambda item: -item[1]))
+    return out
+
+
 def ends_sentence(text: str) -> bool:
     """Whether a word closes a sentence, so the next word starts with a capital."""
     return text.rstrip("'\")]").endswith((".", "!", "?"))

@@ -4,8 +4,8 @@ Worn type and faint ribbons break a character into pieces that do not touch (an 
 two arcs, read as ``(`` and ``)``). Neighbours that are both narrow, close together and
 together not much wider than a typical glyph are scored apart and together by the
 recogniser's confidence that a crop is a letter or digit; they are joined when the joined
-crop is clearly more of a letter than the better of the two pieces (``ri`` stays ``ri``:
-both pieces are confident letters).
+crop is a confident letter and neither piece is much of one (``ri`` stays ``ri``, and two
+worn ``t`` do not become a ``u``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ MAX_PIECE = 0.75
 MAX_PAIR = 1.4
 #: Largest gap between the pieces, in x-heights.
 MAX_GAP = 0.2
-#: The joined glyph's confidence must reach this and beat the better piece by ``MARGIN``.
+#: The joined glyph's confidence must reach this, and neither piece may be read as a letter
+#: with more than ``MAX_PIECE_CONFIDENCE`` (two worn ``t`` must not become a ``u``).
 MIN_JOINED = 0.9
-MARGIN = 0.1
+MAX_PIECE_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -67,5 +68,5 @@ def join_decisions(pairs: list[Pair], ink: np.ndarray, labels: np.ndarray,
         crops.append(glyph_crop(ink, pair.second, labels, pair.second_components))
         crops.append(glyph_crop(ink, pair.box, labels, pair.first_components + pair.second_components))
     scores = np.asarray(letter_fn(np.stack(crops)), dtype=np.float64).reshape(-1, 3)
-    return [crops[3 * n + 2] if joined >= MIN_JOINED and joined >= max(a, b) + MARGIN else None
+    return [crops[3 * n + 2] if joined >= MIN_JOINED and max(a, b) <= MAX_PIECE_CONFIDENCE else None
             for n, (a, b, joined) in enumerate(scores)]

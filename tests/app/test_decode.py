@@ -112,3 +112,17 @@ def test_place_overrules_a_confident_crop_for_marks_of_one_shape() -> None:
     assert reweigh_small_mark(readings, comma)[0][0] == ","
     assert not is_mark_like([("l", 0.9), ("'", 0.1)], comma)
     assert not is_mark_like(readings, GlyphGeometry(top=60, bottom=100, baseline=100.0, x_height=XH))
+
+
+def test_brackets_belong_at_the_edges_of_words() -> None:
+    from app.decode import reweigh_brackets
+
+    # "clear" with a worn l read as "]"
+    word = [[("c", 0.9)], [("]", 0.7), ("l", 0.3)], [("e", 0.9)], [("a", 0.9)], [("r", 0.9)]]
+    reweighed = reweigh_brackets(word)
+    assert reweighed[1][0][0] == "l" and abs(sum(p for _, p in reweighed[1]) - 1.0) < 1e-9
+    assert reweighed[0] == word[0]
+    # "(fox)." keeps its brackets
+    framed = [[("(", 0.8), ("c", 0.2)], [("f", 0.9)], [("o", 0.9)], [("x", 0.9)], [(")", 0.8), ("j", 0.2)],
+              [(".", 0.9)]]
+    assert reweigh_brackets(framed) == framed
