@@ -43,14 +43,16 @@ def _run_width(mask: np.ndarray) -> float:
     """Median horizontal ink run length of a boolean mask."""
     padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
-    change = np.diff(padded, axis=1)
-    runs = np.flatnonzero(change == -1) - np.flatnonzero(change == 1)
+    # every row starts and ends without ink, so its changes alternate: run start, run end, ...
+    edges = np.flatnonzero(np.diff(padded, axis=1))
+    runs = edges[1::2] - edges[::2]
     return _quantile(runs, 0.5) if runs.size else 0.0
 
 
 def _ink_extent(values: np.ndarray, floor: float) -> tuple[int, int, int, int] | None:
-    rows = np.flatnonzero((values > floor).any(axis=1))
-    cols = np.flatnonzero((values > floor).any(axis=0))
+    ink = values > floor
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         return None
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
