@@ -15,7 +15,6 @@ the local path's, minus one. Best of ``--repeat`` runs. Writes
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -33,6 +32,7 @@ from app.cluster_tasks import PipelinePlugin
 from app.document import Document
 from app.export import export_document
 from app.pipeline import Pipeline, PipelineOptions
+from benchmarks.report import save_report
 
 SAMPLE = Path(str(files("resources") / "samples" / "sample.png"))
 FORMATS = ["txt", "json"]
@@ -118,9 +118,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                      f"| {row['pages_per_minute']:.1f} |")
     if overhead is not None:
         lines += ["", f"Per-page overhead of the cluster path (`local:1` against the local path): {overhead:+.1%}."]
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.md").write_text("\n".join(lines) + "\n")
-    (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    save_report(args.out, "report", "\n".join(lines), report)
     print("\n".join(lines))
     return report
 

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.report import save_report
+
 PARAGRAPH = ("The committee met on Tuesday to review the archive's plans for the coming year. "
              "Members agreed that 240 boxes of letters (1921-1958) should be scanned first; "
              "the catalogue will follow when the budget allows.")
@@ -57,9 +59,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
              f"{args.pages} printed pages rendered at {args.dpi:g} dpi, txt + json out.", "",
              "| pages written | peak memory (child) | seconds | s/page |", "|---|---|---|---|",
              f"| {len(written)} | {peak_mb:.0f} MB | {seconds:.0f} | {seconds / args.pages:.2f} |"]
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "memory.md").write_text("\n".join(lines) + "\n")
-    (args.out / "memory.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_report(args.out, "memory", "\n".join(lines), result)
     print("\n".join(lines))
     return result
 

@@ -10,7 +10,6 @@ express), seconds per page and peak memory. Writes ``reports/pages.md`` / ``.jso
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -27,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from app.decode import word_score
 from app.pipeline import Pipeline, PipelineOptions
+from benchmarks.report import save_report
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
 from recognizer.data import load_split
 from segmentation.synthetic import LineTruth, SyntheticPage, degrade, printed_page
@@ -179,9 +179,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
         for engine, m in row.items():
             lines.append(f"| {kind} | {engine} | {m['cer_raw']:.2%} | {m['cer_folded']:.2%} | {m['wer_raw']:.2%} "
                          f"| {m['wer_folded']:.2%} | {m['seconds_per_page']:.2f} |")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "pages.md").write_text("\n".join(lines) + "\n")
-    (args.out / "pages.json").write_text(json.dumps({"results": results, "peak_mb": peak_mb}, indent=2))
+    save_report(args.out, "pages", "\n".join(lines), {"results": results, "peak_mb": peak_mb})
     return results
 
 

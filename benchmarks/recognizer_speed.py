@@ -7,13 +7,13 @@ prints a table and writes ``reports/recognizer_speed.md`` and ``.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from benchmarks.report import save_report
 from recognizer import Predictor
 from recognizer.predictor import default_model_path
 
@@ -51,9 +51,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     lines = [f"# Recognizer speed ({args.threads} threads, glyphs per second)", "",
              "| model | " + " | ".join(f"batch {b}" for b in BATCHES) + " |", "|---|---|---|---|"]
     lines += [f"| {name} | " + " | ".join(f"{v:,.0f}" for v in row.values()) + " |" for name, row in results.items()]
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "recognizer_speed.md").write_text("\n".join(lines) + "\n")
-    (args.out / "recognizer_speed.json").write_text(json.dumps(results, indent=2))
+    save_report(args.out, "recognizer_speed", "\n".join(lines), results)
     return results
 
 

@@ -11,7 +11,6 @@ Run: ``python benchmarks/segmentation.py [--quick]``
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -24,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.report import save_report  # noqa: E402
 from segmentation import PageLayout, segment  # noqa: E402
 from segmentation.evaluation import match_boxes, order_accuracy  # noqa: E402
 from segmentation.synthetic import SyntheticPage, degrade, handwritten_page, printed_page  # noqa: E402
@@ -182,12 +182,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer pages")
     args = parser.parse_args()
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
     results = run(args.quick)
     text = write_report(results)
     print(text)
-    (REPORT_DIR / "report.md").write_text(text)
-    (REPORT_DIR / "report.json").write_text(json.dumps(results, indent=2))
+    save_report(REPORT_DIR, "report", text, results)
     annotate(REPORT_DIR / "annotated.png")
 
 
