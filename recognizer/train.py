@@ -51,6 +51,7 @@ class Recipe:
     logit_adjust: float
     ema_decay: float
     model_kwargs: dict[str, Any]
+    class_cap: int = 0  # at most this many glyphs of one class per epoch (a fresh draw each epoch); 0: all
 
 
 RECIPES: dict[str, Recipe] = {
@@ -74,6 +75,23 @@ def batches(n: int, batch_size: int, gen: torch.Generator | None) -> list[torch.
     """Index batches over ``n`` items, shuffled when a generator is given."""
     order = torch.randperm(n, generator=gen) if gen is not None else torch.arange(n)
     return list(order.split(batch_size))
+
+
+def epoch_order(labels: torch.Tensor, cap: int, gen: torch.Generator) -> torch.Tensor:
+    """Shuffled indices of one epoch: every glyph, or at most ``cap`` of each class drawn afresh.
+
+    EMNIST's training classes range from 510 to 11,582 glyphs, half of them
+    digits; a cap spends the same steps on more passes over the rare letters
+    while the frequent classes still show all their glyphs over a run.
+    """
+    if cap <= 0:
+        return torch.randperm(len(labels), generator=gen)
+    parts = []
+    for cls in labels.unique().tolist():
+        members = (labels == cls).nonzero().flatten()
+        parts.append(members[torch.randperm(len(members), generator=gen)[:cap]])
+    chosen = torch.cat(parts)
+    return chosen[torch.randperm(len(chosen), generator=gen)]
 
 
 def model_input(images_u8: torch.Tensor, gen: torch.Generator | None) -> torch.Tensor:
@@ -100,7 +118,7 @@ def train_epoch(
     """One pass over the training glyphs; returns mean loss and accuracy."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
-    index_batches = batches(len(labels), recipe.batch_size, gen)
+    index_batches = list(epoch_order(labels, recipe.class_cap, gen).split(recipe.batch_size))
     progress = tqdm(index_batches, desc=desc, leave=False, file=sys.stderr, mininterval=2.0)
     for idx in progress:
         x = model_input(images[idx], gen if recipe.augment else None)
@@ -249,6 +267,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--printed", type=int, default=0, metavar="N",
                         help="add N rendered printed glyphs and N hand-drawn marks per character, "
                              "and the punctuation classes")
+    parser.add_argument("--class-cap", type=int, metavar="N",
+                        help="at most N glyphs of a class per epoch, drawn afresh each epoch "
+                             "(default: the model's recipe; 0: all)")
     parser.add_argument("--init", type=Path, metavar="CONFIG",
                         help="start from an exported model (new classes get fresh output rows)")
     return parser.parse_args(argv)
@@ -263,6 +284,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         recipe = Recipe(**{**asdict(recipe), "epochs": args.epochs})
     if args.lr is not None:
         recipe = Recipe(**{**asdict(recipe), "lr": args.lr})
+    if args.class_cap is not None:
+        recipe = Recipe(**{**asdict(recipe), "class_cap": args.class_cap})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
     bf16 = not args.no_bf16
@@ -287,13 +310,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     train_x = torch.from_numpy(train_set.images)
     train_y = torch.from_numpy(train_set.labels).long()
     num_classes = len(classes)
-    counts = class_counts(train_set.labels, num_classes).astype(np.float64) + 1.0
+    counts = class_counts(train_set.labels, num_classes).astype(np.float64)
+    if recipe.class_cap > 0:
+        counts = np.minimum(counts, recipe.class_cap)  # the prior the model sees in an epoch
+    counts += 1.0
     log_prior = adjustment_prior(counts, len(EMNIST_CLASSES))
 
     model = build_model(args.model, num_classes, **recipe.model_kwargs).to(memory_format=torch.channels_last)
     if args.init:
         initialise_from(model, args.init)
-    steps = recipe.epochs * math.ceil(len(train_y) / recipe.batch_size)
+    per_epoch = int(counts.sum() - num_classes)
+    steps = recipe.epochs * math.ceil(per_epoch / recipe.batch_size)
     optimizer, scheduler = make_optimizer(model, recipe, steps)
     ema = None
     if recipe.ema_decay:
@@ -310,7 +337,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         gen.set_state(ckpt["generator"])
         start_epoch, history, best = ckpt["epoch"] + 1, ckpt["history"], ckpt["best"]
 
-    print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train / "
+    print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train glyphs "
+          f"({per_epoch:,} per epoch) / "
           f"{len(val):,} validation glyphs, "
           f"{recipe.epochs} epochs, bf16={bf16}", file=sys.stderr)
     for epoch in range(start_epoch, 0 if args.export_only else recipe.epochs + 1):

@@ -34,3 +34,16 @@ def test_temperature_scaling_fixes_overconfidence():
     after = expected_calibration_error(torch.softmax(overconfident / t, 1), labels)
     assert 3.0 < t < 5.0
     assert after < before / 3
+
+
+def test_class_cap_draws_at_most_cap_per_class_and_changes_each_epoch():
+    labels = torch.tensor([0] * 50 + [1] * 5 + [2] * 20)
+    gen = torch.Generator().manual_seed(0)
+    first = train.epoch_order(labels, 10, gen)
+    second = train.epoch_order(labels, 10, gen)
+    for order in (first, second):
+        assert torch.bincount(labels[order]).tolist() == [10, 5, 10]
+        assert len(set(order.tolist())) == len(order)  # no glyph twice in one epoch
+    assert set(first.tolist()) != set(second.tolist())  # a fresh draw of the large classes
+    everything = train.epoch_order(labels, 0, gen)
+    assert sorted(everything.tolist()) == list(range(len(labels)))
