@@ -94,7 +94,8 @@ class Pipeline:
         if not self.options.split_touching:
             return segment(image, self.options.segment)
         memo = readings or PageReadings(self.predictor)
-        return segment(image, self.options.segment, score_fn=memo.confidence, join_fn=memo.letter_confidence)
+        return segment(image, self.options.segment, score_fn=memo.confidence, join_fn=memo.letter_confidence,
+                       short_fn=memo.short_confidence)
 
     def recognize_image(self, image: np.ndarray, index: int = 0, source: str = "", dpi: float | None = None) -> Page:
         """Recognise one grey page image."""

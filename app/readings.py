@@ -6,6 +6,10 @@ from typing import Any
 
 import numpy as np
 
+#: Classes a glyph can be read as when its ink stays within the line's x-height
+#: (C, M, O, S, U, V, W, X, Z are the merged upper/lower-case classes).
+X_HEIGHT_READINGS = frozenset("aenrCMOSUVWXZ-+=*:;.,")
+
 
 class PageReadings:
     """The recognizer's outputs for one page's crops, remembered by crop content.
@@ -34,6 +38,15 @@ class PageReadings:
             return np.zeros(0)
         letters = np.array([c.isalnum() for c in self.predictor.classes])
         return self._probabilities(crops)[:, letters].max(axis=1)
+
+    def short_confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated probability of each crop's most likely reading among those ink within the
+        x-height can have: the x-height letters (a c e m n o r s u v w x z, in their classes) and
+        the marks that sit in that band; no capital-only letter, digit or tall letter."""
+        if len(crops) == 0:
+            return np.zeros(0)
+        allowed = np.array([c in X_HEIGHT_READINGS for c in self.predictor.classes])
+        return self._probabilities(crops)[:, allowed].max(axis=1)
 
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""

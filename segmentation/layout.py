@@ -16,6 +16,10 @@ from segmentation.split import ScoreFn, SplitJob, split_jobs
 from segmentation.types import BBox, SegmentOptions
 from segmentation.words import line_gaps, page_gap_threshold, word_breaks
 
+#: A component at most this many x-heights tall on a line with distinct x-height and
+#: ascender line has no ascender or descender (ascenders reach about 1.4 x-heights).
+SHORT_HEIGHT = 1.2
+
 
 @dataclass
 class RawGlyph:
@@ -89,7 +93,7 @@ def find_text_lines(comps: Components, keep: np.ndarray, text_height: float,
 
 
 def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options: SegmentOptions,
-                score_fn: ScoreFn | None) -> None:
+                score_fn: ScoreFn | None, short_fn: ScoreFn | None = None) -> None:
     ratio = options.split_min_ratio if score_fn is not None else options.split_heuristic_ratio
     jobs: list[SplitJob] = []
     where: list[tuple[int, int]] = []
@@ -102,12 +106,13 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             if glyph.small or (x1 - x0) <= ratio * typical or (y1 - y0) < 0.5 * line.model.x_height:
                 continue
             mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
-            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical))
+            short = line.model.bimodal and (y1 - y0) <= SHORT_HEIGHT * line.model.x_height
+            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, short))
             where.append((li, gi))
     if not jobs:
         return
     results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective,
-                         options.split_keep_confidence)
+                         options.split_keep_confidence, short_fn)
     for (li, gi), pieces in sorted(zip(where, results, strict=True), key=lambda item: item[0], reverse=True):
         glyph = raw[li].glyphs[gi]
         if len(pieces) > 1:
@@ -143,7 +148,8 @@ def _join_broken(raw: list[RawLine], comps: Components, ink: np.ndarray, join_fn
 
 
 def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np.ndarray,
-                options: SegmentOptions, score_fn: ScoreFn | None, join_fn: ScoreFn | None = None) -> list[RawLine]:
+                options: SegmentOptions, score_fn: ScoreFn | None, join_fn: ScoreFn | None = None,
+                short_fn: ScoreFn | None = None) -> list[RawLine]:
     """Lines with glyphs and word breaks, in reading order."""
     models, attached = find_text_lines(comps, keep, text_height, options)
     raw: list[RawLine] = []
@@ -158,7 +164,7 @@ def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np
     if options.join_broken and join_fn is not None:
         _join_broken(raw, comps, ink, join_fn)
     if options.split_wide:
-        _split_wide(raw, comps, ink, options, score_fn)
+        _split_wide(raw, comps, ink, options, score_fn, short_fn)
     all_gaps = [line_gaps(np.array([g.box for g in line.glyphs])) / max(line.model.x_height, 1.0) for line in raw]
     pooled = np.concatenate(all_gaps) if all_gaps else np.zeros(0)
     page_threshold = page_gap_threshold(pooled, options.word_gap_min, options.word_gap_max)

@@ -78,7 +78,7 @@ def _to_layout(raw: list[RawLine], matrix: np.ndarray | None, width: int, height
 
 
 def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: ScoreFn | None = None,
-            join_fn: ScoreFn | None = None) -> PageLayout:
+            join_fn: ScoreFn | None = None, short_fn: ScoreFn | None = None) -> PageLayout:
     """Segment a page into lines, words and glyph boxes.
 
     Args:
@@ -88,6 +88,9 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
             used to choose how touching characters are split.
         join_fn: optional recogniser confidence that a crop is a letter or digit, used to join
             characters broken in two (see :mod:`segmentation.merge`).
+        short_fn: optional recogniser confidence among the readings ink within the x-height can
+            have (no capitals, digits or ascending letters); scores touching characters of that
+            height instead of ``score_fn``.
 
     Returns:
         The page layout. Boxes are in original image pixels; ``layout.ink``,
@@ -121,7 +124,9 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
     if options.remove_rulings and remove_rulings(binary, comps, text_height, options.ruling_min_length):
         comps, specks, text_height, stroke = _measure(binary, options)
     keep = ~specks & (comps.height <= 6 * max(text_height, 1.0))
-    raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn, join_fn) if keep.any() else []
+    raw = []
+    if keep.any():
+        raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn, join_fn, short_fn)
     lines = _to_layout(raw, matrix, width, height)
     return PageLayout(width=width, height=height, skew_angle=float(angle), inverted=page.inverted, lines=lines,
                       binary=binary if options.keep_binary else None, ink=ink, labels=comps.labels,

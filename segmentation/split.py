@@ -24,12 +24,15 @@ class SplitJob:
         mask: its own ink inside ``box`` (bool).
         components: label ids of its ink.
         typical_width: typical glyph width on its line, pixels.
+        short: its ink stays within the line's x-height (no ascender or descender), so it
+            holds lower-case letters like "re" or "ee", not a capital "R" or "W".
     """
 
     box: BBox
     mask: np.ndarray
     components: tuple[int, ...]
     typical_width: float
+    short: bool = False
 
 
 def _profile(mask: np.ndarray) -> np.ndarray:
@@ -147,7 +150,8 @@ class Piece:
 
 
 def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn | None,
-               objective: str = "mean", keep_confidence: float = 1.0) -> list[list[Piece]]:
+               objective: str = "mean", keep_confidence: float = 1.0,
+               short_fn: ScoreFn | None = None) -> list[list[Piece]]:
     """Decide how to cut each job.
 
     Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, the
@@ -155,7 +159,9 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     stays whole (a wide ``m`` or ``W``). For the others every plausible piece
     between candidate cuts is normalised, all pieces of the page are scored in one
     call, and the path of pieces with the best mean (or product) of confidences
-    wins; the unsplit component is one of the paths.
+    wins; the unsplit component is one of the paths. ``short_fn``, when given, scores the
+    whole and the pieces of short jobs (x-height ink only): the confidence of the readings
+    such ink can have, so two touching lower-case letters are not kept as one capital.
 
     Returns:
         For each job, its pieces (one piece = not split). With ``score_fn`` every piece
@@ -168,9 +174,11 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
             results.append([Piece(_piece_box(job, a, b)) for a, b in itertools.pairwise(cuts)])
         return results
     whole = [Piece(job.box, glyph_crop(ink, job.box, labels, job.components)) for job in jobs]
-    whole_scores = _scores(score_fn, [piece.crop for piece in whole if piece.crop is not None])
+    whole_scores = _scores_by_kind(score_fn, short_fn, [piece.crop for piece in whole if piece.crop is not None],
+                                   [job.short for job in jobs])
     plans = []
     pieces: list[Piece] = []
+    piece_short: list[bool] = []
     for index, job in enumerate(jobs):
         if whole_scores[index] >= keep_confidence:
             continue
@@ -180,7 +188,9 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
         for i, j in segs:
             box = _piece_box(job, int(nodes[i]), int(nodes[j]))
             pieces.append(Piece(box, glyph_crop(ink, box, labels, job.components, restrict_columns=True)))
-    scores = _scores(score_fn, [piece.crop for piece in pieces if piece.crop is not None])
+            piece_short.append(job.short)
+    scores = _scores_by_kind(score_fn, short_fn, [piece.crop for piece in pieces if piece.crop is not None],
+                             piece_short)
     results = [[piece] for piece in whole]
     for index, nodes, segs, start in plans:
         table = {seg: float(scores[start + n]) for n, seg in enumerate(segs)}
@@ -190,6 +200,17 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
             cut = dict(zip(segs, pieces[start : start + len(segs)], strict=True))
             results[index] = [cut[seg] for seg in itertools.pairwise(path)]
     return results
+
+
+def _scores_by_kind(score_fn: ScoreFn, short_fn: ScoreFn | None, crops: list[np.ndarray],
+                    short: list[bool]) -> np.ndarray:
+    """Scores of ``crops``: by ``short_fn`` where ``short`` is set (and it is given), else by ``score_fn``."""
+    flags = np.asarray(short, dtype=bool) & (short_fn is not None)
+    result = np.zeros(len(crops))
+    for fn, chosen in ((score_fn, ~flags), (short_fn, flags)):
+        if fn is not None and chosen.any():
+            result[chosen] = _scores(fn, [crop for crop, take in zip(crops, chosen, strict=True) if take])
+    return result
 
 
 def _scores(score_fn: ScoreFn, crops: list[np.ndarray]) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 from segmentation import normalize, segment
 from segmentation.evaluation import match_boxes
 from segmentation.normalize import glyph_crop
-from segmentation.split import best_path, candidate_cuts, heuristic_cuts
+from segmentation.split import SplitJob, best_path, candidate_cuts, heuristic_cuts, split_jobs
 from segmentation.synthetic import printed_page
 from segmentation.types import SegmentOptions
 
@@ -95,6 +95,21 @@ def test_confident_whole_components_stay_whole() -> None:
     assert not any(g.split for g in layout.glyphs())
     always_try = segment(page.image, SegmentOptions(split_keep_confidence=1.01), score_fn=_narrow_glyph_score)
     assert any(g.split for g in always_try.glyphs())
+
+
+def test_short_components_are_scored_by_the_short_function() -> None:
+    # Two touching rings that the plain score reads confidently as one glyph (like "re" read "R"),
+    # while the x-height score prefers two narrow glyphs: only the short copy is cut.
+    mask = np.pad(_bars(2), ((0, 0), (5, 5)))
+    ink = mask.astype(np.uint8) * 255
+    labels = mask.astype(np.int32)
+    box = (0, 0, mask.shape[1], mask.shape[0])
+    jobs = [SplitJob(box, mask, (1,), 24.0, short=False), SplitJob(box, mask, (1,), 24.0, short=True)]
+    sure = lambda crops: np.ones(len(crops))  # noqa: E731
+    tall, short = split_jobs(jobs, ink, labels, sure, keep_confidence=0.9, short_fn=_narrow_glyph_score)
+    assert len(tall) == 1
+    assert len(short) == 2
+    assert all(piece.crop is not None for piece in short)
 
 
 @pytest.mark.parametrize("split", [False, True])
