@@ -4,8 +4,8 @@ Worn type and faint ribbons break a character into pieces that do not touch (an 
 two arcs, read as ``(`` and ``)``). Neighbours that are both narrow, close together and
 together not much wider than a typical glyph are scored apart and together by the
 recogniser's confidence that a crop is a letter or digit; they are joined when the joined
-crop is a confident letter and neither piece is much of one (``ri`` stays ``ri``, and two
-worn ``t`` do not become a ``u``).
+crop is a confident letter, one piece is not much of one and the other not a sure one
+(``ri`` stays ``ri``, and two worn ``t`` do not become a ``u``).
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ MAX_PIECE = 0.75
 MAX_PAIR = 1.4
 #: Largest gap between the pieces, in x-heights.
 MAX_GAP = 0.2
-#: The joined glyph's confidence must reach this, and neither piece may be read as a letter
-#: with more than ``MAX_PIECE_CONFIDENCE`` (two worn ``t`` must not become a ``u``).
+#: The joined glyph's confidence must reach this; one piece may be read as a letter with at
+#: most ``MAX_PIECE_CONFIDENCE``, the other with at most ``MAX_OTHER_CONFIDENCE`` (the left arc
+#: of a broken ``o`` passes for an ``I``; two worn ``t`` must not become a ``u``, nor ``t:`` a ``t``).
 MIN_JOINED = 0.9
 MAX_PIECE_CONFIDENCE = 0.5
+MAX_OTHER_CONFIDENCE = 0.85
 
 
 @dataclass
@@ -68,5 +70,6 @@ def join_decisions(pairs: list[Pair], ink: np.ndarray, labels: np.ndarray,
         crops.append(glyph_crop(ink, pair.second, labels, pair.second_components))
         crops.append(glyph_crop(ink, pair.box, labels, pair.first_components + pair.second_components))
     scores = np.asarray(letter_fn(np.stack(crops)), dtype=np.float64).reshape(-1, 3)
-    return [crops[3 * n + 2] if joined >= MIN_JOINED and max(a, b) <= MAX_PIECE_CONFIDENCE else None
+    return [crops[3 * n + 2] if joined >= MIN_JOINED and min(a, b) <= MAX_PIECE_CONFIDENCE
+            and max(a, b) <= MAX_OTHER_CONFIDENCE else None
             for n, (a, b, joined) in enumerate(scores)]

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from segmentation import segment
-from segmentation.merge import is_candidate
+from segmentation.merge import Pair, is_candidate, join_decisions
 from segmentation.normalize import glyph_crop
 
 
@@ -53,3 +53,21 @@ def test_only_narrow_close_neighbours_are_candidates() -> None:
     assert is_candidate(narrow, other, typical_width=20, x_height=20)
     assert not is_candidate(narrow, (20, 0, 30, 40), typical_width=20, x_height=20)  # gap of 10 px
     assert not is_candidate(narrow, (12, 0, 30, 40), typical_width=20, x_height=20)  # a wide neighbour
+
+
+def test_one_piece_may_pass_for_a_letter_but_not_a_sure_one() -> None:
+    ink = np.zeros((40, 40), np.uint8)
+    ink[5:35, 5:12] = 255
+    ink[5:35, 16:23] = 255
+    labels = np.zeros(ink.shape, np.int32)
+    labels[:, :14] = 1
+    labels[:, 14:] = 2
+    labels[ink == 0] = 0
+    pair = Pair((5, 5, 12, 35), (16, 5, 23, 35), (1,), (2,))
+    # (first piece, second piece, joined) letter confidences for three copies of the pair:
+    scores = np.array([0.7, 0.1, 0.99,  # the left arc of an "o" read as "I", the right as ")": join
+                       0.97, 0.1, 0.99,  # a sure "t" and a ":" that together also read "t": apart
+                       0.7, 0.7, 0.99])  # two letters: apart
+    decisions = join_decisions([pair] * 3, ink, labels, lambda crops: scores[: len(crops)])
+    assert decisions[0] is not None and decisions[0].shape == (28, 28)
+    assert decisions[1] is None and decisions[2] is None
