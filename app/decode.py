@@ -159,6 +159,32 @@ def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: l
     return out
 
 
+#: A stem read as one of these, and not surely, may be a ``t`` whose faint crossbar was lost.
+STEMS = frozenset("il1I")
+WORN_T_SURE = 0.8
+WORN_T_SHARE = 0.25
+#: A ``t`` rises above the baseline less than this share of the line's ascender / cap height
+#: (``l``, ``1``, ``I`` and a dotted ``i`` reach it).
+T_RISE = 0.92
+
+
+def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
+    """Give an unsure stem (``i``, ``l``, ``1``, ``I`` below 0.8) that is shorter than the line's
+    ascenders the reading ``t`` at a quarter of its probability: a worn or blurred ``t`` loses
+    its thin crossbar and reads as a stem, and only the word can tell (``foresi`` becomes ``forest``)."""
+    out = []
+    for readings, geometry in zip(raw, geometries, strict=True):
+        top, prob = readings[0]
+        xh, rise = geometry.x_height, geometry.baseline - geometry.top
+        short = geometry.cap_height >= 1.2 * xh > 0 and xh < rise < T_RISE * geometry.cap_height
+        if top in STEMS and prob < WORN_T_SURE and short:
+            rest = [(c, p) for c, p in readings if c != "t"]
+            t_prob = max([WORN_T_SHARE * prob, *(p for c, p in readings if c == "t")])
+            readings = sorted([*rest, ("t", t_prob)], key=lambda item: -item[1])
+        out.append(readings)
+    return out
+
+
 OPENING = frozenset("([")
 CLOSING = frozenset(")]")
 #: What may stand before an opening bracket in a word, and after a closing one.

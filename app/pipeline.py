@@ -27,6 +27,7 @@ from app.decode import (
     reweigh_brackets,
     reweigh_small_mark,
     with_speck_readings,
+    with_worn_t,
     word_is_lowercase,
 )
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
@@ -143,7 +144,7 @@ class Pipeline:
                                     cap_height=b.baseline - b.line_top) for b in boxes]
         raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
                for r, g in zip(raw, geometries, strict=True)]
-        raw = with_speck_readings(reweigh_brackets(raw), geometries, [b.split for b in boxes])
+        raw = with_speck_readings(with_worn_t(reweigh_brackets(raw), geometries), geometries, [b.split for b in boxes])
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         # the word's case for each glyph; it decides a tall K, L or I (as tall as k, l and a dotted i):
         # the capital at the start of a sentence, the small letter after the first one of an undecided word

@@ -1,4 +1,4 @@
-from app.decode import DecodeOptions, GlyphGeometry, decide_case, decode_word, word_is_lowercase
+from app.decode import DecodeOptions, GlyphGeometry, decide_case, decode_word, with_worn_t, word_is_lowercase
 
 XH = 20.0  # x-height in pixels; baseline at y=100
 
@@ -126,3 +126,19 @@ def test_brackets_belong_at_the_edges_of_words() -> None:
     framed = [[("(", 0.8), ("c", 0.2)], [("f", 0.9)], [("o", 0.9)], [("x", 0.9)], [(")", 0.8), ("j", 0.2)],
               [(".", 0.9)]]
     assert reweigh_brackets(framed) == framed
+
+
+def test_an_unsure_short_stem_may_be_a_worn_t():
+    def line_geo(top):  # cap / ascender height 29 px on a line of x-height 20
+        return GlyphGeometry(top=top, bottom=100.0, baseline=100.0, x_height=XH, cap_height=29.0)
+
+    letters = [[("f", 0.99)], [("o", 0.98)], [("r", 0.99)], [("e", 0.98)], [("s", 0.98)]]
+    short_stem = [("i", 0.45), ("l", 0.3), ("1", 0.2)]  # 25 px tall: t height, its bar lost
+    geos = [line_geo(80)] * 5
+    raw = with_worn_t([*letters, short_stem], [*geos, line_geo(75)])
+    assert ("t", 0.25 * 0.45) in raw[-1]
+    assert spell(raw, decode_word(raw)) == "forest"
+    assert spell(raw, decode_word(raw, DecodeOptions(lexicon=False))) == "foresi"  # the crop alone says i
+    tall_stem = with_worn_t([short_stem], [line_geo(71)])  # as tall as an l: no t
+    sure_stem = with_worn_t([[("l", 0.95), ("i", 0.03)]], [line_geo(75)])
+    assert all(c != "t" for c, _ in tall_stem[0] + sure_stem[0])
