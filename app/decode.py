@@ -179,6 +179,8 @@ def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
         short = geometry.cap_height >= 1.2 * xh > 0 and xh < rise < T_RISE * geometry.cap_height
         if top in STEMS and prob < WORN_T_SURE and short:
             rest = [(c, p) for c, p in readings if c != "t"]
+            if len(rest) == len(readings) > 1:
+                rest = rest[:-1]  # "t" takes the weakest reading's place: as many readings as before
             t_prob = max([WORN_T_SHARE * prob, *(p for c, p in readings if c == "t")])
             readings = sorted([*rest, ("t", t_prob)], key=lambda item: -item[1])
         out.append(readings)
