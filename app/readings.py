@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-#: Classes a glyph can be read as when its ink stays within the line's x-height
-#: (C, M, O, S, U, V, W, X, Z are the merged upper/lower-case classes).
-X_HEIGHT_READINGS = frozenset("aenrCMOSUVWXZ-+=*:;.,")
+#: Classes a glyph can be read as when its ink rises no higher than the line's x-height:
+#: the x-height letters, those with a descender and marks (C, J, M, O, P, S, U, V, W, X, Y, Z
+#: are the merged upper/lower-case classes).
+X_HEIGHT_READINGS = frozenset("aegnqrCJMOPSUVWXYZ-+=*:;.,")
 
 
 class PageReadings:
@@ -40,9 +41,9 @@ class PageReadings:
         return self._probabilities(crops)[:, letters].max(axis=1)
 
     def short_confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated probability of each crop's most likely reading among those ink within the
-        x-height can have: the x-height letters (a c e m n o r s u v w x z, in their classes) and
-        the marks that sit in that band; no capital-only letter, digit or tall letter."""
+        """Calibrated probability of each crop's most likely reading among those ink below the
+        x-height line can have (:data:`X_HEIGHT_READINGS`): no capital-only letter, digit or
+        letter with an ascender."""
         if len(crops) == 0:
             return np.zeros(0)
         allowed = np.array([c in X_HEIGHT_READINGS for c in self.predictor.classes])

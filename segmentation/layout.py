@@ -16,8 +16,8 @@ from segmentation.split import ScoreFn, SplitJob, split_jobs
 from segmentation.types import BBox, SegmentOptions
 from segmentation.words import line_gaps, page_gap_threshold, word_breaks
 
-#: A component at most this many x-heights tall on a line with distinct x-height and
-#: ascender line has no ascender or descender (ascenders reach about 1.4 x-heights).
+#: A component rising at most this many x-heights above the baseline of a line with distinct
+#: x-height and ascender line has no ascender or capital (those reach about 1.4 x-heights).
 SHORT_HEIGHT = 1.2
 
 
@@ -106,7 +106,8 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             if glyph.small or (x1 - x0) <= ratio * typical or (y1 - y0) < 0.5 * line.model.x_height:
                 continue
             mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
-            short = line.model.bimodal and (y1 - y0) <= SHORT_HEIGHT * line.model.x_height
+            rise = float(line.model.baseline_at((x0 + x1) / 2)) - y0
+            short = line.model.bimodal and rise <= SHORT_HEIGHT * line.model.x_height
             jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, short))
             where.append((li, gi))
     if not jobs:

@@ -88,9 +88,9 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
             used to choose how touching characters are split.
         join_fn: optional recogniser confidence that a crop is a letter or digit, used to join
             characters broken in two (see :mod:`segmentation.merge`).
-        short_fn: optional recogniser confidence among the readings ink within the x-height can
-            have (no capitals, digits or ascending letters); scores touching characters of that
-            height instead of ``score_fn``.
+        short_fn: optional recogniser confidence among the readings ink below the x-height line
+            can have (no capitals, digits or ascending letters); scores touching characters that
+            rise no higher than that instead of ``score_fn``.
 
     Returns:
         The page layout. Boxes are in original image pixels; ``layout.ink``,

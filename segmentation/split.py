@@ -24,8 +24,8 @@ class SplitJob:
         mask: its own ink inside ``box`` (bool).
         components: label ids of its ink.
         typical_width: typical glyph width on its line, pixels.
-        short: its ink stays within the line's x-height (no ascender or descender), so it
-            holds lower-case letters like "re" or "ee", not a capital "R" or "W".
+        short: its ink rises no higher than the line's x-height (no ascender), so it holds
+            lower-case letters like "re" or "ry", not a capital "R" or "N".
     """
 
     box: BBox

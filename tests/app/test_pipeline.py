@@ -138,6 +138,22 @@ def test_page_readings_run_the_model_once_per_crop() -> None:
     assert np.isclose(confidence[1], fresh.probabilities[1, 0])
 
 
+def test_short_confidence_ignores_readings_ink_below_the_x_height_cannot_have() -> None:
+    from app.readings import PageReadings
+
+    class Tall(_CountingPredictor):
+        classes = ("R", "e")  # "R" reaches the cap height; "e" stays within the x-height
+
+    crops = np.stack([np.full((28, 28), v, np.uint8) for v in (0, 255)])
+    memo = PageReadings(Tall())
+    both = memo.confidence(crops)
+    short = memo.short_confidence(crops)
+    probs = memo.predict(crops, k=2)
+    e_prob = [float(p[list(i).index(1)]) for i, p in zip(probs.indices, probs.probabilities, strict=True)]
+    assert np.allclose(short, e_prob)  # only the "e" reading counts
+    assert short[1] < both[1] and short[0] == both[0]  # the crop read as "R" scores low, the "e" not
+
+
 def test_specks_between_letters_may_read_as_nothing() -> None:
     from app.decode import DecodeOptions, GlyphGeometry, decode_word, with_speck_readings
 
