@@ -234,12 +234,16 @@ def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) 
     return votes > 0
 
 
+#: The only marks a word may hold inside it (``small's``, ``psalm-hymn``).
+WORD_JOINERS = frozenset("'-")
+
+
 @lru_cache(maxsize=200_000)
 def word_score(word: str) -> float:
     """log10 frequency of the word in English, ``-inf`` when unknown."""
     core = word.strip(".,;:!?'\"()[]").lower()
-    if not core:
-        return -math.inf
+    if not core or not all(c.isalnum() or c in WORD_JOINERS for c in core):
+        return -math.inf  # wordfreq would score "c]ear" as the two words "c" and "ear"
     from wordfreq import get_frequency_dict, word_frequency
 
     # a plain word is one lookup in wordfreq's cached dict (100 times cheaper than word_frequency());

@@ -142,3 +142,12 @@ def test_an_unsure_short_stem_may_be_a_worn_t():
     tall_stem = with_worn_t([short_stem], [line_geo(71)])  # as tall as an l: no t
     sure_stem = with_worn_t([[("l", 0.95), ("i", 0.03)]], [line_geo(75)])
     assert all(c != "t" for c, _ in tall_stem[0] + sure_stem[0])
+
+
+def test_a_bracket_inside_a_word_is_no_word():
+    from app.decode import word_score
+
+    assert word_score("c]ear") == float("-inf")  # not the two words "c" and "ear"
+    assert word_score("clear") > -5 and word_score("small's") > -9 and word_score("psalm-hymn") > -9
+    worn_l = [[("c", 0.99)], [("]", 0.77), ("l", 0.15)], [("e", 0.99)], [("a", 0.99)], [("r", 0.99)]]
+    assert spell(worn_l, decode_word(worn_l)) == "clear"
