@@ -10,6 +10,8 @@ import numpy as np
 #: the x-height letters, those with a descender and marks (C, J, M, O, P, S, U, V, W, X, Y, Z
 #: are the merged upper/lower-case classes).
 X_HEIGHT_READINGS = frozenset("aegnqrCJMOPSUVWXYZ-+=*:;.,")
+#: Capital letters whose lower-case form is a class of its own: never inside a lower-case word.
+CAPITAL_ONLY = frozenset("ABDEFGHNQRT")
 
 
 class PageReadings:
@@ -47,6 +49,14 @@ class PageReadings:
         if len(crops) == 0:
             return np.zeros(0)
         allowed = np.array([c in X_HEIGHT_READINGS for c in self.predictor.classes])
+        return self._probabilities(crops)[:, allowed].max(axis=1)
+
+    def in_word_confidence(self, crops: np.ndarray) -> np.ndarray:
+        """Calibrated probability of each crop's most likely reading other than a capital-only
+        letter or a digit (the readings of a glyph right after a lower-case letter of its word)."""
+        if len(crops) == 0:
+            return np.zeros(0)
+        allowed = np.array([c not in CAPITAL_ONLY and not c.isdigit() for c in self.predictor.classes])
         return self._probabilities(crops)[:, allowed].max(axis=1)
 
     def predict(self, crops: np.ndarray, k: int) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,9 @@ from segmentation.words import line_gaps, page_gap_threshold, word_breaks
 #: A component rising at most this many x-heights above the baseline of a line with distinct
 #: x-height and ascender line has no ascender or capital (those reach about 1.4 x-heights).
 SHORT_HEIGHT = 1.2
+#: A tall glyph right after a lower-case letter of its word gets candidate cuts from this many
+#: typical widths (a touching "ff" is only about 1.2 wide, and read whole it is an "H").
+IN_WORD_RATIO = 1.1
 
 
 @dataclass
@@ -93,7 +97,7 @@ def find_text_lines(comps: Components, keep: np.ndarray, text_height: float,
 
 
 def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options: SegmentOptions,
-                score_fn: ScoreFn | None, short_fn: ScoreFn | None = None) -> None:
+                score_fn: ScoreFn | None, context_fns: Mapping[str, ScoreFn] | None = None) -> None:
     ratio = options.split_min_ratio if score_fn is not None else options.split_heuristic_ratio
     jobs: list[SplitJob] = []
     where: list[tuple[int, int]] = []
@@ -103,23 +107,44 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             continue
         for gi, glyph in enumerate(line.glyphs):
             x0, y0, x1, y1 = glyph.box
-            if glyph.small or (x1 - x0) <= ratio * typical or (y1 - y0) < 0.5 * line.model.x_height:
+            if glyph.small or (y1 - y0) < 0.5 * line.model.x_height:
+                continue
+            context = _context(line, gi, options) if score_fn is not None else ""
+            if (x1 - x0) <= (IN_WORD_RATIO if context == "in-word" else ratio) * typical:
                 continue
             mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
-            rise = float(line.model.baseline_at((x0 + x1) / 2)) - y0
-            short = line.model.bimodal and rise <= SHORT_HEIGHT * line.model.x_height
-            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, short))
+            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, context))
             where.append((li, gi))
     if not jobs:
         return
     results = split_jobs(jobs, ink, comps.labels, score_fn, options.split_objective,
-                         options.split_keep_confidence, short_fn)
+                         options.split_keep_confidence, context_fns)
     for (li, gi), pieces in sorted(zip(where, results, strict=True), key=lambda item: item[0], reverse=True):
         glyph = raw[li].glyphs[gi]
         if len(pieces) > 1:
             raw[li].glyphs[gi : gi + 1] = [RawGlyph(p.box, glyph.components, False, True, p.crop) for p in pieces]
         else:
             glyph.crop = pieces[0].crop
+
+
+def _rises_to_x_height(line: RawLine, box: BBox) -> bool:
+    """Whether a glyph's ink rises no higher than its line's x-height (no ascender or capital)."""
+    x0, y0, x1, _ = box
+    rise = float(line.model.baseline_at((x0 + x1) / 2)) - y0
+    return line.model.bimodal and rise <= SHORT_HEIGHT * line.model.x_height
+
+
+def _context(line: RawLine, index: int, options: SegmentOptions) -> str:
+    """What a wide glyph's place allows it to be (see :class:`segmentation.split.SplitJob`)."""
+    glyph = line.glyphs[index]
+    if _rises_to_x_height(line, glyph.box):
+        return "x-height"
+    if index > 0:
+        before = line.glyphs[index - 1]
+        close = glyph.box[0] - before.box[2] < options.word_gap_min * line.model.x_height
+        if close and not before.small and _rises_to_x_height(line, before.box):
+            return "in-word"
+    return ""
 
 
 def _typical_width(line: RawLine) -> float | None:
@@ -150,7 +175,7 @@ def _join_broken(raw: list[RawLine], comps: Components, ink: np.ndarray, join_fn
 
 def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np.ndarray,
                 options: SegmentOptions, score_fn: ScoreFn | None, join_fn: ScoreFn | None = None,
-                short_fn: ScoreFn | None = None) -> list[RawLine]:
+                context_fns: Mapping[str, ScoreFn] | None = None) -> list[RawLine]:
     """Lines with glyphs and word breaks, in reading order."""
     models, attached = find_text_lines(comps, keep, text_height, options)
     raw: list[RawLine] = []
@@ -165,7 +190,7 @@ def build_lines(comps: Components, keep: np.ndarray, text_height: float, ink: np
     if options.join_broken and join_fn is not None:
         _join_broken(raw, comps, ink, join_fn)
     if options.split_wide:
-        _split_wide(raw, comps, ink, options, score_fn, short_fn)
+        _split_wide(raw, comps, ink, options, score_fn, context_fns)
     all_gaps = [line_gaps(np.array([g.box for g in line.glyphs])) / max(line.model.x_height, 1.0) for line in raw]
     pooled = np.concatenate(all_gaps) if all_gaps else np.zeros(0)
     page_threshold = page_gap_threshold(pooled, options.word_gap_min, options.word_gap_max)

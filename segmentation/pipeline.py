@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from segmentation.components import Components, find_components, speck_mask, typical_height
@@ -78,7 +80,7 @@ def _to_layout(raw: list[RawLine], matrix: np.ndarray | None, width: int, height
 
 
 def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: ScoreFn | None = None,
-            join_fn: ScoreFn | None = None, short_fn: ScoreFn | None = None) -> PageLayout:
+            join_fn: ScoreFn | None = None, context_fns: Mapping[str, ScoreFn] | None = None) -> PageLayout:
     """Segment a page into lines, words and glyph boxes.
 
     Args:
@@ -88,9 +90,9 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
             used to choose how touching characters are split.
         join_fn: optional recogniser confidence that a crop is a letter or digit, used to join
             characters broken in two (see :mod:`segmentation.merge`).
-        short_fn: optional recogniser confidence among the readings ink below the x-height line
-            can have (no capitals, digits or ascending letters); scores touching characters that
-            rise no higher than that instead of ``score_fn``.
+        context_fns: optional recogniser confidences among the readings a place on the line allows,
+            by :class:`segmentation.split.SplitJob` context ("x-height", "in-word"); they score
+            touching characters in those places instead of ``score_fn``.
 
     Returns:
         The page layout. Boxes are in original image pixels; ``layout.ink``,
@@ -126,7 +128,7 @@ def segment(image: np.ndarray, options: SegmentOptions | None = None, score_fn: 
     keep = ~specks & (comps.height <= 6 * max(text_height, 1.0))
     raw = []
     if keep.any():
-        raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn, join_fn, short_fn)
+        raw = build_lines(comps, keep, max(text_height, 1.0), ink, options, score_fn, join_fn, context_fns)
     lines = _to_layout(raw, matrix, width, height)
     return PageLayout(width=width, height=height, skew_angle=float(angle), inverted=page.inverted, lines=lines,
                       binary=binary if options.keep_binary else None, ink=ink, labels=comps.labels,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,15 +24,17 @@ class SplitJob:
         mask: its own ink inside ``box`` (bool).
         components: label ids of its ink.
         typical_width: typical glyph width on its line, pixels.
-        short: its ink rises no higher than the line's x-height (no ascender), so it holds
-            lower-case letters like "re" or "ry", not a capital "R" or "N".
+        context: what its place on the line says it can hold, for ``split_jobs``' ``context_fns``:
+            "x-height" (its ink rises no higher than the line's x-height: lower-case letters like
+            "re" or "ry", not a capital "R" or "N"), "in-word" (right after a lower-case letter of the
+            same word: no capital "H" for a touching "ff"), or "" (anything).
     """
 
     box: BBox
     mask: np.ndarray
     components: tuple[int, ...]
     typical_width: float
-    short: bool = False
+    context: str = ""
 
 
 def _profile(mask: np.ndarray) -> np.ndarray:
@@ -151,7 +153,7 @@ class Piece:
 
 def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn | None,
                objective: str = "mean", keep_confidence: float = 1.0,
-               short_fn: ScoreFn | None = None) -> list[list[Piece]]:
+               context_fns: Mapping[str, ScoreFn] | None = None) -> list[list[Piece]]:
     """Decide how to cut each job.
 
     Without ``score_fn`` each job is cut at :func:`heuristic_cuts`. With it, the
@@ -159,9 +161,9 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     stays whole (a wide ``m`` or ``W``). For the others every plausible piece
     between candidate cuts is normalised, all pieces of the page are scored in one
     call, and the path of pieces with the best mean (or product) of confidences
-    wins; the unsplit component is one of the paths. ``short_fn``, when given, scores the
-    whole and the pieces of short jobs (x-height ink only): the confidence of the readings
-    such ink can have, so two touching lower-case letters are not kept as one capital.
+    wins; the unsplit component is one of the paths. ``context_fns[job.context]``, when given,
+    scores the whole and the pieces of a job instead of ``score_fn``: the confidence of the
+    readings its place allows, so two touching lower-case letters are not kept as one capital.
 
     Returns:
         For each job, its pieces (one piece = not split). With ``score_fn`` every piece
@@ -174,11 +176,12 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
             results.append([Piece(_piece_box(job, a, b)) for a, b in itertools.pairwise(cuts)])
         return results
     whole = [Piece(job.box, glyph_crop(ink, job.box, labels, job.components)) for job in jobs]
-    whole_scores = _scores_by_kind(score_fn, short_fn, [piece.crop for piece in whole if piece.crop is not None],
-                                   [job.short for job in jobs])
+    fns = context_fns or {}
+    whole_scores = _scores_in_context(score_fn, fns, [piece.crop for piece in whole if piece.crop is not None],
+                                      [job.context for job in jobs])
     plans = []
     pieces: list[Piece] = []
-    piece_short: list[bool] = []
+    piece_context: list[str] = []
     for index, job in enumerate(jobs):
         if whole_scores[index] >= keep_confidence:
             continue
@@ -188,9 +191,9 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
         for i, j in segs:
             box = _piece_box(job, int(nodes[i]), int(nodes[j]))
             pieces.append(Piece(box, glyph_crop(ink, box, labels, job.components, restrict_columns=True)))
-            piece_short.append(job.short)
-    scores = _scores_by_kind(score_fn, short_fn, [piece.crop for piece in pieces if piece.crop is not None],
-                             piece_short)
+            piece_context.append(job.context)
+    scores = _scores_in_context(score_fn, fns, [piece.crop for piece in pieces if piece.crop is not None],
+                                piece_context)
     results = [[piece] for piece in whole]
     for index, nodes, segs, start in plans:
         table = {seg: float(scores[start + n]) for n, seg in enumerate(segs)}
@@ -202,14 +205,15 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     return results
 
 
-def _scores_by_kind(score_fn: ScoreFn, short_fn: ScoreFn | None, crops: list[np.ndarray],
-                    short: list[bool]) -> np.ndarray:
-    """Scores of ``crops``: by ``short_fn`` where ``short`` is set (and it is given), else by ``score_fn``."""
-    flags = np.asarray(short, dtype=bool) & (short_fn is not None)
+def _scores_in_context(score_fn: ScoreFn, context_fns: Mapping[str, ScoreFn], crops: list[np.ndarray],
+                       contexts: list[str]) -> np.ndarray:
+    """Scores of ``crops``, each by its context's function when there is one, else by ``score_fn``."""
+    names = np.array([name if name in context_fns else "" for name in contexts], dtype=object)
     result = np.zeros(len(crops))
-    for fn, chosen in ((score_fn, ~flags), (short_fn, flags)):
-        if fn is not None and chosen.any():
-            result[chosen] = _scores(fn, [crop for crop, take in zip(crops, chosen, strict=True) if take])
+    for name in set(names.tolist()):
+        chosen = names == name
+        fn = context_fns[name] if name else score_fn
+        result[chosen] = _scores(fn, [crop for crop, take in zip(crops, chosen, strict=True) if take])
     return result
 
 

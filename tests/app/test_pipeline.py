@@ -157,6 +157,15 @@ def test_short_confidence_ignores_readings_ink_below_the_x_height_cannot_have() 
     e_prob = [float(p[list(i).index(1)]) for i, p in zip(probs.indices, probs.probabilities, strict=True)]
     assert np.allclose(short, e_prob)  # only the "e" reading counts
     assert short[1] < both[1] and short[0] == both[0]  # the crop read as "R" scores low, the "e" not
+    assert np.allclose(memo.in_word_confidence(crops), short)  # no capital "R" inside a lower-case word
+
+    class Digit(_CountingPredictor):
+        classes = ("7", "f")
+
+    digit_memo = PageReadings(Digit())
+    prediction = digit_memo.predict(crops, k=2)
+    f_prob = prediction.probabilities[prediction.indices == 1]  # one "f" entry per crop
+    assert np.allclose(digit_memo.in_word_confidence(crops), f_prob)  # no digit inside a word either
 
 
 def test_specks_between_letters_may_read_as_nothing() -> None:

@@ -97,17 +97,19 @@ def test_confident_whole_components_stay_whole() -> None:
     assert any(g.split for g in always_try.glyphs())
 
 
-def test_short_components_are_scored_by_the_short_function() -> None:
+def test_a_context_function_scores_the_jobs_of_its_context() -> None:
     # Two touching rings that the plain score reads confidently as one glyph (like "re" read "R"),
-    # while the x-height score prefers two narrow glyphs: only the short copy is cut.
+    # while the x-height score prefers two narrow glyphs: only the copy in that context is cut.
     mask = np.pad(_bars(2), ((0, 0), (5, 5)))
     ink = mask.astype(np.uint8) * 255
     labels = mask.astype(np.int32)
     box = (0, 0, mask.shape[1], mask.shape[0])
-    jobs = [SplitJob(box, mask, (1,), 24.0, short=False), SplitJob(box, mask, (1,), 24.0, short=True)]
+    jobs = [SplitJob(box, mask, (1,), 24.0), SplitJob(box, mask, (1,), 24.0, context="x-height"),
+            SplitJob(box, mask, (1,), 24.0, context="in-word")]
     sure = lambda crops: np.ones(len(crops))  # noqa: E731
-    tall, short = split_jobs(jobs, ink, labels, sure, keep_confidence=0.9, short_fn=_narrow_glyph_score)
-    assert len(tall) == 1
+    anything, short, no_function = split_jobs(jobs, ink, labels, sure, keep_confidence=0.9,
+                                              context_fns={"x-height": _narrow_glyph_score})
+    assert len(anything) == 1 and len(no_function) == 1  # no function for "in-word": the plain score
     assert len(short) == 2
     assert all(piece.crop is not None for piece in short)
 
