@@ -99,7 +99,8 @@ class Pipeline:
             return segment(image, self.options.segment)
         memo = readings or PageReadings(self.predictor)
         return segment(image, self.options.segment, score_fn=memo.confidence, join_fn=memo.letter_confidence,
-                       context_fns={"x-height": memo.short_confidence, "in-word": memo.in_word_confidence})
+                       context_fns={"x-height": memo.short_confidence, "in-word": memo.in_word_confidence,
+                                    "in-word-tall": memo.tall_in_word_confidence})
 
     def recognize_image(self, image: np.ndarray, index: int = 0, source: str = "", dpi: float | None = None) -> Page:
         """Recognise one grey page image."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,8 @@ import numpy as np
 X_HEIGHT_READINGS = frozenset("aegnqrCJMOPSUVWXYZ-+=*:;.,")
 #: Capital letters whose lower-case form is a class of its own: never inside a lower-case word.
 CAPITAL_ONLY = frozenset("ABDEFGHNQRT")
+#: Classes of the lower-case letters that rise above the x-height (K L I J: k l i j).
+TALL_LOWER = frozenset("bdfhtKLIJ")
 
 
 class PageReadings:
@@ -31,33 +34,35 @@ class PageReadings:
         self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
         return np.asarray(self.predictor.calibrated(logits))
 
+    def _best_among(self, crops: np.ndarray, allowed: Callable[[str], bool]) -> np.ndarray:
+        """Calibrated probability of each crop's most likely reading among the allowed classes."""
+        mask = np.array([allowed(c) for c in self.predictor.classes])
+        if len(crops) == 0 or not mask.any():
+            return np.zeros(len(crops))
+        return self._probabilities(crops)[:, mask].max(axis=1)
+
     def confidence(self, crops: np.ndarray) -> np.ndarray:
         """Calibrated top-1 probability of each crop (the segmentation's score function)."""
-        return self._probabilities(crops).max(axis=1) if len(crops) else np.zeros(0)
+        return self._best_among(crops, lambda c: True)
 
     def letter_confidence(self, crops: np.ndarray) -> np.ndarray:
         """Calibrated probability of each crop's most likely letter or digit (for joining broken glyphs)."""
-        if len(crops) == 0:
-            return np.zeros(0)
-        letters = np.array([c.isalnum() for c in self.predictor.classes])
-        return self._probabilities(crops)[:, letters].max(axis=1)
+        return self._best_among(crops, str.isalnum)
 
     def short_confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated probability of each crop's most likely reading among those ink below the
-        x-height line can have (:data:`X_HEIGHT_READINGS`): no capital-only letter, digit or
-        letter with an ascender."""
-        if len(crops) == 0:
-            return np.zeros(0)
-        allowed = np.array([c in X_HEIGHT_READINGS for c in self.predictor.classes])
-        return self._probabilities(crops)[:, allowed].max(axis=1)
+        """The same among the readings ink below the x-height line can have
+        (:data:`X_HEIGHT_READINGS`): no capital-only letter, digit or letter with an ascender."""
+        return self._best_among(crops, X_HEIGHT_READINGS.__contains__)
 
     def in_word_confidence(self, crops: np.ndarray) -> np.ndarray:
-        """Calibrated probability of each crop's most likely reading other than a capital-only
-        letter or a digit (the readings of a glyph right after a lower-case letter of its word)."""
-        if len(crops) == 0:
-            return np.zeros(0)
-        allowed = np.array([c not in CAPITAL_ONLY and not c.isdigit() for c in self.predictor.classes])
-        return self._probabilities(crops)[:, allowed].max(axis=1)
+        """The same among the readings of a glyph right after a lower-case letter of its word:
+        no capital-only letter (:data:`CAPITAL_ONLY`) and no digit."""
+        return self._best_among(crops, lambda c: c not in CAPITAL_ONLY and not c.isdigit())
+
+    def tall_in_word_confidence(self, crops: np.ndarray) -> np.ndarray:
+        """The same for a tall glyph inside a lower-case word read whole: one tall lower-case
+        letter (:data:`TALL_LOWER`) or a mark."""
+        return self._best_among(crops, lambda c: c in TALL_LOWER or not c.isalnum())
 
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""

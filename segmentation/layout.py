@@ -109,11 +109,11 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             x0, y0, x1, y1 = glyph.box
             if glyph.small or (y1 - y0) < 0.5 * line.model.x_height:
                 continue
-            context = _context(line, gi, options) if score_fn is not None else ""
+            context, whole = _context(line, gi, options) if score_fn is not None else ("", "")
             if (x1 - x0) <= (IN_WORD_RATIO if context == "in-word" else ratio) * typical:
                 continue
             mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
-            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, context))
+            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, context, whole))
             where.append((li, gi))
     if not jobs:
         return
@@ -134,17 +134,18 @@ def _rises_to_x_height(line: RawLine, box: BBox) -> bool:
     return line.model.bimodal and rise <= SHORT_HEIGHT * line.model.x_height
 
 
-def _context(line: RawLine, index: int, options: SegmentOptions) -> str:
-    """What a wide glyph's place allows it to be (see :class:`segmentation.split.SplitJob`)."""
+def _context(line: RawLine, index: int, options: SegmentOptions) -> tuple[str, str]:
+    """What a wide glyph's place allows its pieces and it whole to be (see
+    :class:`segmentation.split.SplitJob`)."""
     glyph = line.glyphs[index]
     if _rises_to_x_height(line, glyph.box):
-        return "x-height"
+        return "x-height", ""
     if index > 0:
         before = line.glyphs[index - 1]
         close = glyph.box[0] - before.box[2] < options.word_gap_min * line.model.x_height
         if close and not before.small and _rises_to_x_height(line, before.box):
-            return "in-word"
-    return ""
+            return "in-word", "in-word-tall"
+    return "", ""
 
 
 def _typical_width(line: RawLine) -> float | None:

@@ -28,6 +28,8 @@ class SplitJob:
             "x-height" (its ink rises no higher than the line's x-height: lower-case letters like
             "re" or "ry", not a capital "R" or "N"), "in-word" (right after a lower-case letter of the
             same word: no capital "H" for a touching "ff"), or "" (anything).
+        whole_context: the context of the job read whole, when it differs from its pieces'
+            ("in-word-tall": one tall lower-case letter, not a "W" for a touching "be").
     """
 
     box: BBox
@@ -35,6 +37,7 @@ class SplitJob:
     components: tuple[int, ...]
     typical_width: float
     context: str = ""
+    whole_context: str = ""
 
 
 def _profile(mask: np.ndarray) -> np.ndarray:
@@ -178,7 +181,7 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     whole = [Piece(job.box, glyph_crop(ink, job.box, labels, job.components)) for job in jobs]
     fns = context_fns or {}
     whole_scores = _scores_in_context(score_fn, fns, [piece.crop for piece in whole if piece.crop is not None],
-                                      [job.context for job in jobs])
+                                      [job.whole_context or job.context for job in jobs])
     plans = []
     pieces: list[Piece] = []
     piece_context: list[str] = []

@@ -166,6 +166,8 @@ def test_short_confidence_ignores_readings_ink_below_the_x_height_cannot_have() 
     prediction = digit_memo.predict(crops, k=2)
     f_prob = prediction.probabilities[prediction.indices == 1]  # one "f" entry per crop
     assert np.allclose(digit_memo.in_word_confidence(crops), f_prob)  # no digit inside a word either
+    assert np.allclose(digit_memo.tall_in_word_confidence(crops), f_prob)  # f is a tall lower-case letter
+    assert np.array_equal(memo.tall_in_word_confidence(crops), np.zeros(2))  # neither "R" nor "e" allowed
 
 
 def test_specks_between_letters_may_read_as_nothing() -> None:

@@ -112,6 +112,15 @@ def test_a_context_function_scores_the_jobs_of_its_context() -> None:
     assert len(anything) == 1 and len(no_function) == 1  # no function for "in-word": the plain score
     assert len(short) == 2
     assert all(piece.crop is not None for piece in short)
+    # read whole by its own context's function (a tall in-word glyph: no "W"), its pieces by theirs
+    tall_pair = SplitJob(box, mask, (1,), 24.0, context="in-word", whole_context="in-word-tall")
+    unsure = lambda crops: np.full(len(crops), 0.2)  # noqa: E731
+    (cut,) = split_jobs([tall_pair], ink, labels, sure, keep_confidence=0.9,
+                        context_fns={"in-word": sure, "in-word-tall": unsure})
+    assert len(cut) == 2
+    (kept,) = split_jobs([tall_pair], ink, labels, sure, keep_confidence=0.9,
+                         context_fns={"in-word": unsure, "in-word-tall": sure})
+    assert len(kept) == 1
 
 
 @pytest.mark.parametrize("split", [False, True])
