@@ -54,8 +54,9 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
     A narrow digit such as a sans-serif ``1`` keeps the full width of a tabular figure,
     so the gap beside it can look like a word space. Two neighbours whose facing glyphs
     both read as digits are joined when their gap is under 3/4 of the line's median
-    word gap, or under 0.93 of it when one of the two is a ``1`` (measured only on lines
-    with at least three gaps; blur widens the gap beside a ``1`` most).
+    word gap, or under 0.93 of it when a ``1`` faces the gap and one side is a lone glyph
+    (``1 178``, ``91 8``; blur widens the gap beside a ``1`` most). Gaps are measured only on
+    lines with at least three.
     """
     if len(words) < 4:
         return words
@@ -65,7 +66,8 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
     for (box, raw), gap in zip(words[1:], gaps, strict=True):
         last_box, last_raw = joined[-1]
         left, right = last_raw[-1][0][0], raw[0][0][0]
-        limit = (0.93 if "1" in (left, right) else 0.75) * median
+        lone = len(last_raw) == 1 or len(raw) == 1
+        limit = (0.93 if "1" in (left, right) and lone else 0.75) * median
         if gap < limit and left.isdigit() and right.isdigit():
             joined[-1] = (WordBox(union_bbox([last_box.bbox, box.bbox]), last_box.glyphs + box.glyphs),
                           last_raw + raw)
