@@ -100,6 +100,11 @@ def test_numbers_cut_at_a_narrow_digit_are_joined() -> None:
              _word(177, 187, "2"), _word(204, 234, "34"), _word(254, 284, "of")]
     texts = ["".join(r[0][0] for r in raw) for _, raw in join_split_numbers(words)]
     assert texts == ["in", "1778", "we", "2", "34", "of"]
+    # ... but only beside a lone glyph: two numbers of several digits keep their (narrow) space
+    words = [_word(0, 30, "in"), _word(50, 80, "609"), _word(97, 137, "1458"), _word(157, 187, "we"),
+             _word(207, 237, "of")]
+    texts = ["".join(r[0][0] for r in raw) for _, raw in join_split_numbers(words)]
+    assert texts == ["in", "609", "1458", "we", "of"]
 
 
 class _CountingPredictor:
