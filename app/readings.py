@@ -29,10 +29,16 @@ class PageReadings:
         self.predictor = predictor
         self._logits: dict[bytes, np.ndarray] = {}
 
+    def _logits_of(self, crops: np.ndarray) -> np.ndarray:
+        """Logits of every crop, running the model only on crops not seen before."""
+        keys = [crop.tobytes() for crop in crops]
+        missing = [i for i, key in enumerate(keys) if key not in self._logits]
+        if missing:
+            self._logits.update(zip((keys[i] for i in missing), self.predictor.logits(crops[missing]), strict=True))
+        return np.stack([self._logits[key] for key in keys])
+
     def _probabilities(self, crops: np.ndarray) -> np.ndarray:
-        logits = self.predictor.logits(crops)
-        self._logits.update(zip((crop.tobytes() for crop in crops), logits, strict=True))
-        return np.asarray(self.predictor.calibrated(logits))
+        return np.asarray(self.predictor.calibrated(self._logits_of(crops)))
 
     def _best_among(self, crops: np.ndarray, allowed: Callable[[str], bool]) -> np.ndarray:
         """Calibrated probability of each crop's most likely reading among the allowed classes."""
@@ -66,9 +72,4 @@ class PageReadings:
 
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""
-        keys = [crop.tobytes() for crop in crops]
-        missing = [i for i, key in enumerate(keys) if key not in self._logits]
-        if missing:
-            self._logits.update(zip((keys[i] for i in missing), self.predictor.logits(crops[missing]), strict=True))
-        logits = np.stack([self._logits[key] for key in keys])
-        return self.predictor.top_k(logits, k=k)
+        return self.predictor.top_k(self._logits_of(crops), k=k)

@@ -21,7 +21,8 @@ from segmentation.words import line_gaps, page_gap_threshold, word_breaks
 #: x-height and ascender line has no ascender or capital (those reach about 1.4 x-heights).
 SHORT_HEIGHT = 1.2
 #: A tall glyph right after a lower-case letter of its word gets candidate cuts from this many
-#: typical widths (a touching "ff" is only about 1.2 wide, and read whole it is an "H").
+#: typical widths (a touching "ff" is only about 1.2 wide, and read whole it is an "H") when
+#: its whole is no confident reading inside a word.
 IN_WORD_RATIO = 1.1
 
 
@@ -112,8 +113,9 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             context, whole = _context(line, gi, options) if score_fn is not None else ("", "")
             if (x1 - x0) <= (IN_WORD_RATIO if context == "in-word" else ratio) * typical:
                 continue
+            narrow = (x1 - x0) <= ratio * typical
             mask = np.isin(comps.labels[y0:y1, x0:x1], np.asarray(glyph.components))
-            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, context, whole))
+            jobs.append(SplitJob(glyph.box, mask, glyph.components, typical, context, whole, narrow))
             where.append((li, gi))
     if not jobs:
         return

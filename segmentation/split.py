@@ -13,6 +13,7 @@ from segmentation.types import BBox
 
 ScoreFn = Callable[[np.ndarray], np.ndarray]
 MAX_CANDIDATES = 12
+NARROW_MARGIN = 0.5
 
 
 @dataclass
@@ -30,6 +31,9 @@ class SplitJob:
             same word: no capital "H" for a touching "ff"), or "" (anything).
         whole_context: the context of the job read whole, when it differs from its pieces'
             ("in-word-tall": one tall lower-case letter, not a "W" for a touching "be").
+        narrow: narrower than wide components usually are (a candidate only for its context):
+            its pieces are tried only when its context rules out its plain reading (the plain
+            confidence exceeds the confidence in ``context`` by ``NARROW_MARGIN``).
     """
 
     box: BBox
@@ -38,6 +42,7 @@ class SplitJob:
     typical_width: float
     context: str = ""
     whole_context: str = ""
+    narrow: bool = False
 
 
 def _profile(mask: np.ndarray) -> np.ndarray:
@@ -182,11 +187,17 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     fns = context_fns or {}
     whole_scores = _scores_in_context(score_fn, fns, [piece.crop for piece in whole if piece.crop is not None],
                                       [job.whole_context or job.context for job in jobs])
+    # a narrow job is tried only when its place rules out its confident plain reading ("ff" read "H")
+    narrow = [index for index, job in enumerate(jobs) if job.narrow]
+    narrow_crops = [crop for i in narrow if (crop := whole[i].crop) is not None]
+    excluded = _scores(score_fn, narrow_crops) - _scores_in_context(score_fn, fns, narrow_crops,
+                                                                    [jobs[i].context for i in narrow])
+    ruled_out = dict(zip(narrow, excluded >= NARROW_MARGIN, strict=True))
     plans = []
     pieces: list[Piece] = []
     piece_context: list[str] = []
     for index, job in enumerate(jobs):
-        if whole_scores[index] >= keep_confidence:
+        if whole_scores[index] >= keep_confidence or not ruled_out.get(index, True):
             continue
         nodes = np.array([0, *candidate_cuts(job.mask, job.typical_width), job.mask.shape[1]])
         segs = [seg for seg in _segments(nodes, job.typical_width) if seg != (0, len(nodes) - 1)]

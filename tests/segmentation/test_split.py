@@ -121,6 +121,16 @@ def test_a_context_function_scores_the_jobs_of_its_context() -> None:
     (kept,) = split_jobs([tall_pair], ink, labels, sure, keep_confidence=0.9,
                          context_fns={"in-word": unsure, "in-word-tall": sure})
     assert len(kept) == 1
+    # a narrow job is tried only when its context rules out its confident plain reading
+    narrow = SplitJob(box, mask, (1,), 24.0, context="in-word", whole_context="in-word-tall", narrow=True)
+    fns = {"in-word": _narrow_glyph_score, "in-word-tall": unsure}
+    (ruled_out,) = split_jobs([narrow], ink, labels, sure, keep_confidence=0.9,
+                              context_fns={**fns, "in-word": lambda crops: np.where(  # pieces sure, whole not
+                                  _narrow_glyph_score(crops) > 0.5, 1.0, 0.1)})
+    assert len(ruled_out) == 2
+    (allowed,) = split_jobs([narrow], ink, labels, sure, keep_confidence=0.9,
+                            context_fns={**fns, "in-word": sure})
+    assert len(allowed) == 1  # the whole is as good a reading in the word as anywhere: not tried
 
 
 @pytest.mark.parametrize("split", [False, True])
