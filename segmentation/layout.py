@@ -110,7 +110,7 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             x0, y0, x1, y1 = glyph.box
             if glyph.small or (y1 - y0) < 0.5 * line.model.x_height:
                 continue
-            context, whole = _context(line, gi, options) if score_fn is not None else ("", "")
+            context, whole = _context(line, gi, options) if context_fns else ("", "")
             if (x1 - x0) <= (IN_WORD_RATIO if context == "in-word" else ratio) * typical:
                 continue
             narrow = (x1 - x0) <= ratio * typical
@@ -137,7 +137,7 @@ def _rises_to_x_height(line: RawLine, box: BBox) -> bool:
 
 
 def _context(line: RawLine, index: int, options: SegmentOptions) -> tuple[str, str]:
-    """What a wide glyph's place allows its pieces and it whole to be (see
+    """What a wide glyph's place allows its pieces and its whole to be (see
     :class:`segmentation.split.SplitJob`)."""
     glyph = line.glyphs[index]
     if _rises_to_x_height(line, glyph.box):

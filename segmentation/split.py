@@ -189,10 +189,12 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
                                       [job.whole_context or job.context for job in jobs])
     # a narrow job is tried only when its place rules out its confident plain reading ("ff" read "H")
     narrow = [index for index, job in enumerate(jobs) if job.narrow]
-    narrow_crops = [crop for i in narrow if (crop := whole[i].crop) is not None]
-    excluded = _scores(score_fn, narrow_crops) - _scores_in_context(score_fn, fns, narrow_crops,
-                                                                    [jobs[i].context for i in narrow])
-    ruled_out = dict(zip(narrow, excluded >= NARROW_MARGIN, strict=True))
+    ruled_out: dict[int, bool] = {}
+    if narrow:
+        narrow_crops = [crop for i in narrow if (crop := whole[i].crop) is not None]
+        excluded = _scores(score_fn, narrow_crops) - _scores_in_context(score_fn, fns, narrow_crops,
+                                                                        [jobs[i].context for i in narrow])
+        ruled_out = dict(zip(narrow, (excluded >= NARROW_MARGIN).tolist(), strict=True))
     plans = []
     pieces: list[Piece] = []
     piece_context: list[str] = []
