@@ -10,6 +10,7 @@ consistency and English word frequency (``wordfreq``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,13 +120,18 @@ def mark_from_geometry(geometry: GlyphGeometry) -> str:
     return "," if geometry.bottom > geometry.baseline + 0.15 * max(geometry.x_height, 1.0) else "."
 
 
+def _best_first(readings: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Readings sorted by probability, best first (stable for ties)."""
+    return sorted(readings, key=lambda item: -item[1])
+
+
 def reweigh_small_mark(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:
     """Favour the marks that fit the glyph's position (marks of one shape, like comma and apostrophe, differ
     only by it); letters and digits are unlikely for a small mark."""
     allowed = small_mark_position(geometry)
     weighted = [(c, p * (1.0 if c in allowed else 0.001 if c in SMALL_MARKS else 0.05)) for c, p in readings]
     total = sum(p for _, p in weighted) or 1.0
-    return sorted(((c, p / total) for c, p in weighted), key=lambda item: -item[1])
+    return _best_first((c, p / total) for c, p in weighted)
 
 
 def is_mark_like(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> bool:
@@ -182,7 +188,7 @@ def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
             if len(rest) == len(readings) > 1:
                 rest = rest[:-1]  # "t" takes the weakest reading's place: as many readings as before
             t_prob = max([WORN_T_SHARE * prob, *(p for c, p in readings if c == "t")])
-            readings = sorted([*rest, ("t", t_prob)], key=lambda item: -item[1])
+            readings = _best_first([*rest, ("t", t_prob)])
         out.append(readings)
     return out
 
@@ -208,7 +214,7 @@ def reweigh_brackets(raw: Readings) -> Readings:
             out.append(readings)
             continue
         scale = sum(p for _, p in readings) / (sum(p for _, p in weighted) or 1.0)
-        out.append(sorted(((c, p * scale) for c, p in weighted), key=lambda item: -item[1]))
+        out.append(_best_first((c, p * scale) for c, p in weighted))
     return out
 
 

@@ -144,7 +144,7 @@ class Pipeline:
         return line
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
-              raw: list[list[tuple[str, float]]], sentence_start: bool = False) -> Word:
+              raw: Readings, sentence_start: bool = False) -> Word:
         geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height,
                                     left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark,
                                     cap_height=b.baseline - b.line_top) for b in boxes]

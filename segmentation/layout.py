@@ -100,6 +100,7 @@ def find_text_lines(comps: Components, keep: np.ndarray, text_height: float,
 def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options: SegmentOptions,
                 score_fn: ScoreFn | None, context_fns: Mapping[str, ScoreFn] | None = None) -> None:
     ratio = options.split_min_ratio if score_fn is not None else options.split_heuristic_ratio
+    least = min(ratio, IN_WORD_RATIO) if context_fns else ratio  # narrower glyphs are never candidates
     jobs: list[SplitJob] = []
     where: list[tuple[int, int]] = []
     for li, line in enumerate(raw):
@@ -108,7 +109,7 @@ def _split_wide(raw: list[RawLine], comps: Components, ink: np.ndarray, options:
             continue
         for gi, glyph in enumerate(line.glyphs):
             x0, y0, x1, y1 = glyph.box
-            if glyph.small or (y1 - y0) < 0.5 * line.model.x_height:
+            if glyph.small or (y1 - y0) < 0.5 * line.model.x_height or (x1 - x0) <= least * typical:
                 continue
             context, whole = _context(line, gi, options) if context_fns else ("", "")
             if (x1 - x0) <= (IN_WORD_RATIO if context == "in-word" else ratio) * typical:
