@@ -23,6 +23,8 @@ HIGH_MARKS = frozenset("'\"`")
 MIDDLE_MARKS = frozenset("-=*+~")
 LOW_MARKS = frozenset(".,")
 SMALL_MARKS = HIGH_MARKS | MIDDLE_MARKS | LOW_MARKS
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_LETTER_PAIRS = [a + b for a in LETTERS for b in LETTERS]
 #: A glyph's readings, (character, probability) best first; a word's are one list per glyph.
 Readings = list[list[tuple[str, float]]]
 
@@ -258,6 +260,56 @@ def word_score(word: str) -> float:
     return math.log10(freq) if freq > 0 else -math.inf
 
 
+def in_word_list(text: str) -> bool | None:
+    """Whether a read word is in the word list (a word missing from it was likely misread); None for
+    what holds a digit or no letter at all."""
+    core = text.strip(".,;:!?'\"()[]")
+    if not any(c.isalpha() for c in core) or any(c.isdigit() for c in core):
+        return None
+    return word_score(core) > -math.inf
+
+
+def two_letters_make_a_word(text: str, position: int, gain: float) -> bool:
+    """Whether the letter at ``position`` of a read word, replaced by two letters, gives a listed word
+    ``gain`` times as frequent as the one read (any listed word when that one is unlisted): a cheap test
+    before cutting a glyph that may be two touching letters ("brom" -> "brown"). Words are the runs of
+    letters around ``position``."""
+    start = end = position
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end + 1 < len(text) and text[end + 1].isalpha():
+        end += 1
+    word = text[start : end + 1].lower()
+    best = _best_with_two_letters(word[: position - start], word[position - start + 1 :])
+    return best > gain * _frequencies().get(word, 0.0)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en")
+
+
+@lru_cache(maxsize=50_000)
+def _best_with_two_letters(head: str, tail: str) -> float:
+    """Frequency of the most frequent listed word ``head`` + two letters + ``tail``."""
+    listed = _frequencies()
+    words = [head + pair + tail for pair in _LETTER_PAIRS]
+    return max([listed[word] for word in words if word in listed], default=0.0)
+
+
+def lexicon_bonus(word: str, options: DecodeOptions) -> float:
+    """What being a frequent word adds to a reading's log probability (0 for an unlisted word)."""
+    freq = word_score(word) if options.lexicon else -math.inf
+    return options.lexicon_weight * max(0.0, freq + options.lexicon_floor) if freq > -math.inf else 0.0
+
+
+def reading_score(word: str, probabilities: Iterable[float], options: DecodeOptions) -> float:
+    """How good a whole reading of a word is: its glyphs' log probabilities plus its lexicon bonus."""
+    return sum(math.log(max(p, options.min_probability)) for p in probabilities) + lexicon_bonus(word, options)
+
+
 def _kind(char: str) -> str:
     return "digit" if char.isdigit() else "alpha" if char.isalpha() else "other"
 
@@ -298,8 +350,7 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
         best_score, best = -math.inf, beam[0][1]
         for score, chosen, _ in beam:
             word = "".join(candidates[g][i][0] for g, i in enumerate(chosen))
-            freq = word_score(word)
-            bonus = options.lexicon_weight * max(0.0, freq + options.lexicon_floor) if freq > -math.inf else 0.0
+            bonus = lexicon_bonus(word, options)
             if score + bonus > best_score:
                 best_score, best = score + bonus, chosen
         return list(best)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,17 +22,37 @@ from app.decode import (
     decide_case,
     decode_word,
     ends_sentence,
+    in_word_list,
     is_mark_like,
     mark_from_geometry,
+    reading_score,
     reweigh_brackets,
     reweigh_small_mark,
+    two_letters_make_a_word,
     with_speck_readings,
     with_worn_t,
     word_is_lowercase,
 )
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
 from app.readings import PageReadings
-from segmentation import GlyphBox, LineBox, PageLayout, SegmentOptions, WordBox, normalize, segment
+from segmentation import (
+    GlyphBox,
+    LineBox,
+    PageLayout,
+    SegmentOptions,
+    WordBox,
+    cut_glyph,
+    line_typical_width,
+    normalize,
+    segment,
+)
+
+#: A glyph kept whole though wide enough to be cut (``SegmentOptions.split_min_ratio``) is cut in two
+#: after all when two letters in its place make a word, or one this many times as frequent as the
+#: word read ("brom" -> "brown").
+RECUT_GAIN = 30.0
+#: Cuts a glyph of a line (its typical glyph width given) into pieces with their readings.
+Cutter = Callable[[GlyphBox, float], tuple[list[GlyphBox], Readings]]
 
 
 @dataclass
@@ -122,8 +142,9 @@ class Pipeline:
         )
         blocks: dict[int, Block] = {}
         sentence_start = True
+        cutter = self._cutter(layout, memo) if self.options.lexicon and self.options.split_touching else None
         for line_box in layout.lines:
-            line = self._line(line_box, readings, sentence_start or line_box.paragraph_start)
+            line = self._line(line_box, readings, sentence_start or line_box.paragraph_start, cutter)
             if line.words:
                 sentence_start = ends_sentence(line.words[-1].text)
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
@@ -133,15 +154,74 @@ class Pipeline:
         page.blocks = [blocks[k] for k in sorted(blocks)]
         return page
 
-    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], sentence_start: bool) -> Line:
+    def _cutter(self, layout: PageLayout, memo: PageReadings) -> Cutter:
+        """Cuts a glyph of this page in pieces and reads them (see :func:`segmentation.cut_glyph`)."""
+        classes = self.predictor.classes
+
+        def cut(box: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
+            pieces = cut_glyph(layout, box, typical, memo.confidence)
+            crops = [piece.crop for piece in pieces if piece.crop is not None]
+            if not crops:
+                return [], []
+            prediction = memo.predict(np.stack(crops), k=self.options.top_k)
+            return pieces, [[(classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
+                            for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)]
+
+        return cut
+
+    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], sentence_start: bool,
+              cutter: Cutter | None = None) -> Line:
         line = Line(bbox=tuple(int(v) for v in line_box.bbox), baseline=float(line_box.baseline),  # type: ignore[arg-type]
                     x_height=float(line_box.x_height), paragraph_start=bool(line_box.paragraph_start))
         words = [(box, [next(readings) for _ in box.glyphs]) for box in line_box.words]
+        typical = line_typical_width(line_box) if cutter is not None else None
         for word_box, raw in join_split_numbers(words):
             word = self._word(word_box.bbox, word_box.glyphs, raw, sentence_start)
+            if cutter is not None and typical is not None and in_word_list(word.text) is not None:
+                word = self._recut(word, word_box, raw, sentence_start, typical, cutter) or word
             line.words.append(word)
             sentence_start = ends_sentence(word.text)
         return line
+
+    def _recut(self, read: Word, word_box: WordBox, raw: Readings, sentence_start: bool, typical: float,
+               cutter: Cutter) -> Word | None:
+        """The word read again with one of its wide glyphs cut in pieces, when two letters in that glyph's
+        place could make a (more frequent) word (a touching "wn" kept whole as "m" in "brom"): the best
+        such reading if it beats the word as read, else None."""
+        least = self.options.segment.split_min_ratio * typical
+        wide = [n for n, box in enumerate(word_box.glyphs) if not (box.split or box.is_small_mark)
+                and box.deskewed_bbox[2] - box.deskewed_bbox[0] >= least]
+        if not wide:
+            return None
+        at, position = 0, {}  # where each glyph's letter is in the word as read
+        for glyph in read.glyphs:
+            position[glyph.bbox] = at
+            at += len(glyph.text)
+        options = self._decode_options
+        best, floor = None, None  # floor: the score to beat, the word as read (worked out when needed)
+        for n in wide:
+            box = word_box.glyphs[n]
+            at = position.get(box.bbox, -1)
+            if at < 0 or not read.text[at].isalpha() or not two_letters_make_a_word(read.text, at, RECUT_GAIN):
+                continue
+            pieces, readings = cutter(box, typical)
+            if not pieces:
+                continue
+            word = self._word(word_box.bbox, [*word_box.glyphs[:n], *pieces, *word_box.glyphs[n + 1 :]],
+                              [*raw[:n], *readings, *raw[n + 1 :]], sentence_start)
+            cut_boxes = {piece.bbox for piece in pieces}
+            if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in cut_boxes):
+                continue  # touching letters are cut into letters ("Ma-nv" is no word either)
+            if floor is None:
+                floor = reading_score(read.text, (g.confidence for g in read.glyphs), options)
+            score = reading_score(word.text, (g.confidence for g in word.glyphs), options)
+            if score > floor:
+                best, floor = word, score
+        return best
+
+    @property
+    def _decode_options(self) -> DecodeOptions:
+        return self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
               raw: Readings, sentence_start: bool = False) -> Word:
@@ -163,8 +243,7 @@ class Pipeline:
                 case_of.append(True if lowercase is None else lowercase)
         cased = [[(decide_case(c, g, case_of[n]), p) for c, p in r]
                  for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
-        decode_options = self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
-        chosen = decode_word(cased, decode_options)
+        chosen = decode_word(cased, self._decode_options)
         if all(not cased[n][pick][0] for n, pick in enumerate(chosen)):  # nothing but specks: keep the marks
             chosen = [next(i for i, (c, _) in enumerate(candidates) if c) for candidates in cased]
         glyphs = []

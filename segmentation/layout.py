@@ -151,9 +151,13 @@ def _context(line: RawLine, index: int, options: SegmentOptions) -> tuple[str, s
     return "", ""
 
 
+def typical_width(widths: np.ndarray, x_height: float) -> float | None:
+    """Typical glyph width of a line from the widths of its glyphs (small marks left out)."""
+    return max(float(np.median(widths)), 0.5 * x_height) if widths.size else None
+
+
 def _typical_width(line: RawLine) -> float | None:
-    widths = np.array([g.box[2] - g.box[0] for g in line.glyphs if not g.small])
-    return max(float(np.median(widths)), 0.5 * line.model.x_height) if widths.size else None
+    return typical_width(np.array([g.box[2] - g.box[0] for g in line.glyphs if not g.small]), line.model.x_height)
 
 
 def _join_broken(raw: list[RawLine], comps: Components, ink: np.ndarray, join_fn: ScoreFn) -> None:

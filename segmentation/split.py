@@ -221,6 +221,24 @@ def split_jobs(jobs: list[SplitJob], ink: np.ndarray, labels: np.ndarray, score_
     return results
 
 
+def cut_in_two(job: SplitJob, ink: np.ndarray, labels: np.ndarray, score_fn: ScoreFn) -> list[Piece]:
+    """The two pieces a job is best cut into at one of its candidate cuts (the best mean confidence),
+    for a reader that found the whole wrong after all; [] when it has no candidate cut."""
+    width = job.mask.shape[1]
+    least = max(1.0, 0.3 * job.typical_width)
+    cuts = [int(c) for c in candidate_cuts(job.mask, job.typical_width) if least <= c <= width - least]
+    if not cuts:
+        return []
+    pairs = []
+    for c in cuts:
+        pair = [_piece_box(job, 0, c), _piece_box(job, c, width)]
+        pairs.append([Piece(box, glyph_crop(ink, box, labels, job.components, restrict_columns=True))
+                      for box in pair])
+    scores = _scores(score_fn, [piece.crop for pair in pairs for piece in pair if piece.crop is not None])
+    best = int(np.argmax(scores.reshape(-1, 2).mean(axis=1)))
+    return pairs[best]
+
+
 def _scores_in_context(score_fn: ScoreFn, context_fns: Mapping[str, ScoreFn], crops: list[np.ndarray],
                        contexts: list[str]) -> np.ndarray:
     """Scores of ``crops``, each by its context's function when there is one, else by ``score_fn``."""

@@ -151,3 +151,26 @@ def test_a_bracket_inside_a_word_is_no_word():
     assert word_score("clear") > -5 and word_score("small's") > -9 and word_score("psalm-hymn") > -9
     worn_l = [[("c", 0.99)], [("]", 0.77), ("l", 0.15)], [("e", 0.99)], [("a", 0.99)], [("r", 0.99)]]
     assert spell(worn_l, decode_word(worn_l)) == "clear"
+
+
+def test_two_letters_in_place_of_one_may_make_a_more_frequent_word() -> None:
+    from app.decode import two_letters_make_a_word
+
+    assert two_letters_make_a_word("brom", 3, gain=30)  # "wn" read as one "m": "brown"
+    assert two_letters_make_a_word('"jau",', 3, gain=30)  # "jazz"; marks around the word are no letters
+    assert not two_letters_make_a_word("from", 3, gain=30)  # "frown" is far rarer than "from"
+    assert two_letters_make_a_word("from", 3, gain=0.001)
+    assert not two_letters_make_a_word("xqzv", 1, gain=30)
+
+
+def test_word_list_membership_and_reading_scores() -> None:
+    from app.decode import in_word_list, reading_score
+
+    assert in_word_list("(brown),") is True and in_word_list("brwn") is False
+    assert in_word_list("1178") is None and in_word_list("--") is None
+    options = DecodeOptions()
+    sure = [0.99, 0.99, 0.99, 0.99, 0.99]
+    assert reading_score("brown", sure, options) > reading_score("brovn", sure, options)
+    assert reading_score("brown", sure, options) > reading_score("brown", [0.5, *sure[1:]], options)
+    assert reading_score("brown", sure, DecodeOptions(lexicon=False)) == reading_score("brovn", sure,
+                                                                                        DecodeOptions(lexicon=False))

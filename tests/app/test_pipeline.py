@@ -1,5 +1,6 @@
 from importlib.resources import files
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 from app.document import Document
 from app.pipeline import Pipeline, PipelineOptions
+from segmentation import GlyphBox, WordBox
 
 SAMPLE = Path(str(files("resources") / "samples" / "sample.png"))
 
@@ -198,3 +200,37 @@ def test_specks_between_letters_may_read_as_nothing() -> None:
     cut = with_speck_readings(joined, [letter] * 4, [True, True, True, False])
     assert cut[1] == [("", 0.9), ("-", 0.45), ("r", 0.025)]
     assert spell(decode_word(cut, DecodeOptions(lexicon=False)), cut) == "the"
+
+
+def _glyph(x0: int, x1: int, tall: bool = False) -> GlyphBox:
+    top = 60 if tall else 80  # x-height 20, ascender line at 60
+    return GlyphBox(bbox=(x0, top, x1, 100), baseline=100.0, x_height=20.0, line_top=60.0,
+                    deskewed_bbox=(x0, top, x1, 100))
+
+
+def test_a_wide_glyph_is_cut_again_when_two_letters_make_a_word() -> None:
+    # "brown" with a touching "wn" kept whole and read "m" (1.0 confident): "brom" is a word too, but
+    # a rare one; cut in two, the pieces read "w" and "n"
+    boxes = [_glyph(0, 20, tall=True), _glyph(22, 36), _glyph(38, 58), _glyph(60, 108)]
+    raw = [[("b", 0.99)], [("r", 0.99)], [("O", 0.99)], [("M", 0.99), ("W", 0.01)]]
+    calls = []
+
+    def cutter(box: GlyphBox, typical: float) -> tuple[list[GlyphBox], list[list[tuple[str, float]]]]:
+        calls.append((box.bbox, typical))
+        return [_glyph(60, 88), _glyph(88, 108)], [[("W", 0.97)], [("n", 0.98)]]
+
+    pipeline = Pipeline(predictor=SimpleNamespace(classes=("b", "r", "O", "M", "W", "n", "f", "-", ".")))
+    word_box = WordBox((0, 60, 108, 100), boxes)
+    read = pipeline._word(word_box.bbox, boxes, raw)
+    assert read.text == "brom"
+    better = pipeline._recut(read, word_box, raw, False, 20.0, cutter)
+    assert better is not None and better.text == "brown" and len(better.glyphs) == 5
+    assert calls == [((60, 80, 108, 100), 20.0)]  # only the glyph wide enough to hold two letters
+    # "from" is far more frequent than "frown": no cut is even tried
+    from_raw = [[("f", 0.99)], [("r", 0.99)], [("O", 0.99)], [("M", 0.99)]]
+    read = pipeline._word(word_box.bbox, boxes, from_raw)
+    assert read.text == "from" and pipeline._recut(read, word_box, from_raw, False, 20.0, cutter) is None
+    assert len(calls) == 1
+    # pieces that read as a letter and a mark are no touching letters
+    marks = lambda box, typical: ([_glyph(60, 88), _glyph(88, 108)], [[("W", 0.9)], [("-", 0.9)]])  # noqa: E731
+    assert pipeline._recut(pipeline._word(word_box.bbox, boxes, raw), word_box, raw, False, 20.0, marks) is None

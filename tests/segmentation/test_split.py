@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from segmentation import normalize, segment
+from segmentation import cut_glyph, line_typical_width, normalize, segment
 from segmentation.evaluation import match_boxes
 from segmentation.normalize import glyph_crop
-from segmentation.split import SplitJob, best_path, candidate_cuts, heuristic_cuts, split_jobs
+from segmentation.split import SplitJob, best_path, candidate_cuts, cut_in_two, heuristic_cuts, split_jobs
 from segmentation.synthetic import printed_page
 from segmentation.types import SegmentOptions
 
@@ -159,3 +159,35 @@ def test_a_long_line_with_its_own_word_spacing_keeps_its_words() -> None:
     assert breaks.tolist() == (gaps == 10.0).tolist()
     # a short line follows the page
     assert not word_breaks(gaps[:5], 20.0, page_threshold=1.2, lo_limit=0.25, hi_limit=2.5).any()
+
+
+def test_cut_in_two_picks_the_join_between_two_touching_glyphs() -> None:
+    mask = np.pad(_bars(2), ((0, 0), (5, 5)))
+    ink = mask.astype(np.uint8) * 255
+    labels = mask.astype(np.int32)
+    job = SplitJob((0, 0, mask.shape[1], mask.shape[0]), mask, (1,), 24.0)
+    pieces = cut_in_two(job, ink, labels, _narrow_glyph_score)
+    assert len(pieces) == 2 and all(p.crop is not None and p.crop.shape == (28, 28) for p in pieces)
+    assert abs(pieces[0].box[2] - 27) <= 3 and pieces[1].box[0] == pieces[0].box[2]  # the bar between the rings
+    bar = np.zeros((40, 6), bool)
+    bar[5:35, 1:5] = True  # one narrow stroke: no candidate cut
+    assert cut_in_two(SplitJob((0, 0, 6, 40), bar, (1,), 24.0), bar.astype(np.uint8) * 255, bar.astype(np.int32),
+                      _narrow_glyph_score) == []
+
+
+def test_a_glyph_kept_whole_can_be_cut_later() -> None:
+    page = printed_page(np.random.default_rng(3), size=(1000, 500), font="DejaVuSansMono.ttf", font_sizes=(34,),
+                        tracking=-4.0)
+    layout = segment(page.image, SegmentOptions(split_wide=False))
+    line = layout.lines[0]
+    typical = line_typical_width(line)
+    assert typical is not None and typical > 0
+    wide = max((g for word in line.words for g in word.glyphs), key=lambda g: g.bbox[2] - g.bbox[0])
+    assert wide.deskewed_bbox[2] - wide.deskewed_bbox[0] >= 1.5 * typical and not wide.split  # touching letters
+    pieces = cut_glyph(layout, wide, typical, _narrow_glyph_score)
+    assert len(pieces) == 2 and all(p.split and p.crop is not None for p in pieces)
+    assert pieces[0].bbox[0] == wide.bbox[0] and pieces[1].bbox[2] == wide.bbox[2]
+    assert pieces[0].bbox[2] == pieces[1].bbox[0]
+    assert pieces[0].baseline == wide.baseline and pieces[0].components == wide.components
+    truth = page.glyph_boxes()
+    assert match_boxes(truth, np.array([p.bbox for p in pieces])).precision == 1.0  # both are real glyphs
