@@ -202,19 +202,31 @@ LEADING = frozenset("\"'([")
 TRAILING = frozenset(".,;:!?'\")]")
 
 
-def reweigh_brackets(raw: Readings) -> Readings:
+#: Readings a square bracket out of place gets, with their share of its probability: the stem of a
+#: worn or heavy-serifed "l" or "1" looks like one.
+STEMS_FOR_SQUARE_BRACKETS = (("L", 0.5), ("1", 0.25))
+
+
+def reweigh_brackets(raw: Readings, open_before: bool = True) -> Readings:
     """Brackets open and close words: inside a word a bracket is most likely a worn letter
-    (an ``l`` with a heavy foot read as ``]``), so its reading there counts a twentieth."""
+    (an ``l`` with a heavy foot read as ``]``), so its reading there counts a twentieth; so does
+    a closing bracket that closes nothing (none opened earlier in the word or, unless
+    ``open_before``, on the page: "smal]"). A square bracket out of place may also be an ``l`` or a
+    ``1`` (:data:`STEMS_FOR_SQUARE_BRACKETS`)."""
     tops = [readings[0][0] for readings in raw]
     out = []
     for n, readings in enumerate(raw):
         opens = all(t in LEADING for t in tops[:n])
-        closes = all(t in TRAILING for t in tops[n + 1:])
+        closes = all(t in TRAILING for t in tops[n + 1:]) and (open_before or any(t in OPENING for t in tops[:n]))
         weighted = [(c, p * (0.05 if (c in OPENING and not opens) or (c in CLOSING and not closes) else 1.0))
                     for c, p in readings]
         if weighted == readings:
             out.append(readings)
             continue
+        square = sum(p for c, p in readings if c in "[]" and (c, p) not in weighted)
+        for stem, share in STEMS_FOR_SQUARE_BRACKETS:
+            before = next((p for c, p in weighted if c == stem), 0.0)
+            weighted = [(c, p) for c, p in weighted if c != stem] + [(stem, before + share * square)]
         scale = sum(p for _, p in readings) / (sum(p for _, p in weighted) or 1.0)
         out.append(_best_first((c, p * scale) for c, p in weighted))
     return out

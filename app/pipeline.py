@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from app.decode import (
+    CLOSING,
+    OPENING,
     DecodeOptions,
     GlyphGeometry,
     Readings,
@@ -96,6 +98,28 @@ def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[Word
     return joined
 
 
+@dataclass
+class Flow:
+    """What the words read so far on a page say about the next one."""
+
+    sentence_start: bool = True
+    open_brackets: int = 0  # brackets opened on this line or the one before and not closed yet
+    _opened_on_line: int = 0
+
+    def start_line(self, paragraph_start: bool) -> None:
+        """A new line: brackets left open on lines before the last one are forgotten (a misread one
+        would otherwise stay open to the end of the page)."""
+        self.sentence_start |= paragraph_start
+        self.open_brackets, self._opened_on_line = self._opened_on_line, 0
+
+    def read(self, text: str) -> None:
+        """Take in the next word as read."""
+        self.sentence_start = ends_sentence(text)
+        opened = sum(text.count(c) for c in OPENING) - sum(text.count(c) for c in CLOSING)
+        self.open_brackets = max(0, self.open_brackets + opened)
+        self._opened_on_line = max(0, self._opened_on_line + opened)
+
+
 class Pipeline:
     """Recognise page images into result-model pages. The model loads once, on first use."""
 
@@ -141,12 +165,11 @@ class Pipeline:
             for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)
         )
         blocks: dict[int, Block] = {}
-        sentence_start = True
+        flow = Flow()
         cutter = self._cutter(layout, memo) if self.options.lexicon and self.options.split_touching else None
         for line_box in layout.lines:
-            line = self._line(line_box, readings, sentence_start or line_box.paragraph_start, cutter)
-            if line.words:
-                sentence_start = ends_sentence(line.words[-1].text)
+            flow.start_line(line_box.paragraph_start)
+            line = self._line(line_box, readings, flow, cutter)
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
             block.lines.append(line)
         for block in blocks.values():
@@ -169,21 +192,21 @@ class Pipeline:
 
         return cut
 
-    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], sentence_start: bool,
+    def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], flow: Flow,
               cutter: Cutter | None = None) -> Line:
         line = Line(bbox=tuple(int(v) for v in line_box.bbox), baseline=float(line_box.baseline),  # type: ignore[arg-type]
                     x_height=float(line_box.x_height), paragraph_start=bool(line_box.paragraph_start))
         words = [(box, [next(readings) for _ in box.glyphs]) for box in line_box.words]
         typical = line_typical_width(line_box) if cutter is not None else None
         for word_box, raw in join_split_numbers(words):
-            word = self._word(word_box.bbox, word_box.glyphs, raw, sentence_start)
+            word = self._word(word_box.bbox, word_box.glyphs, raw, flow)
             if cutter is not None and typical is not None and in_word_list(word.text) is not None:
-                word = self._recut(word, word_box, raw, sentence_start, typical, cutter) or word
+                word = self._recut(word, word_box, raw, flow, typical, cutter) or word
             line.words.append(word)
-            sentence_start = ends_sentence(word.text)
+            flow.read(word.text)
         return line
 
-    def _recut(self, read: Word, word_box: WordBox, raw: Readings, sentence_start: bool, typical: float,
+    def _recut(self, read: Word, word_box: WordBox, raw: Readings, flow: Flow, typical: float,
                cutter: Cutter) -> Word | None:
         """The word read again with one of its wide glyphs cut in pieces, when two letters in that glyph's
         place could make a (more frequent) word (a touching "wn" kept whole as "m" in "brom"): the best
@@ -208,7 +231,7 @@ class Pipeline:
             if not pieces:
                 continue
             word = self._word(word_box.bbox, [*word_box.glyphs[:n], *pieces, *word_box.glyphs[n + 1 :]],
-                              [*raw[:n], *readings, *raw[n + 1 :]], sentence_start)
+                              [*raw[:n], *readings, *raw[n + 1 :]], flow)
             cut_boxes = {piece.bbox for piece in pieces}
             if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in cut_boxes):
                 continue  # touching letters are cut into letters ("Ma-nv" is no word either)
@@ -224,13 +247,15 @@ class Pipeline:
         return self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
-              raw: Readings, sentence_start: bool = False) -> Word:
+              raw: Readings, flow: Flow | None = None) -> Word:
+        flow = flow or Flow(sentence_start=False, open_brackets=1)  # a word on its own: anything goes
         geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height,
                                     left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark,
                                     cap_height=b.baseline - b.line_top) for b in boxes]
         raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
                for r, g in zip(raw, geometries, strict=True)]
-        raw = with_speck_readings(with_worn_t(reweigh_brackets(raw), geometries), geometries, [b.split for b in boxes])
+        raw = with_speck_readings(with_worn_t(reweigh_brackets(raw, flow.open_brackets > 0), geometries), geometries,
+                                  [b.split for b in boxes])
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         # the word's case for each glyph; it decides a tall K, L or I (as tall as k, l and a dotted i):
         # the capital at the start of a sentence, the small letter after the first one of an undecided word
@@ -238,7 +263,7 @@ class Pipeline:
         case_of: list[bool | None] = []
         for n in range(len(raw)):
             if n == first:
-                case_of.append(False if sentence_start else lowercase)
+                case_of.append(False if flow.sentence_start else lowercase)
             else:
                 case_of.append(True if lowercase is None else lowercase)
         cased = [[(decide_case(c, g, case_of[n]), p) for c, p in r]

@@ -118,9 +118,9 @@ def test_brackets_belong_at_the_edges_of_words() -> None:
     from app.decode import reweigh_brackets
 
     # "clear" with a worn l read as "]"
-    word = [[("c", 0.9)], [("]", 0.7), ("l", 0.3)], [("e", 0.9)], [("a", 0.9)], [("r", 0.9)]]
+    word = [[("c", 0.9)], [("]", 0.7), ("L", 0.3)], [("e", 0.9)], [("a", 0.9)], [("r", 0.9)]]
     reweighed = reweigh_brackets(word)
-    assert reweighed[1][0][0] == "l" and abs(sum(p for _, p in reweighed[1]) - 1.0) < 1e-9
+    assert reweighed[1][0][0] == "L" and abs(sum(p for _, p in reweighed[1]) - 1.0) < 1e-9
     assert reweighed[0] == word[0]
     # "(fox)." keeps its brackets
     framed = [[("(", 0.8), ("c", 0.2)], [("f", 0.9)], [("o", 0.9)], [("x", 0.9)], [(")", 0.8), ("j", 0.2)],
@@ -174,3 +174,35 @@ def test_word_list_membership_and_reading_scores() -> None:
     assert reading_score("brown", sure, options) > reading_score("brown", [0.5, *sure[1:]], options)
     assert reading_score("brown", sure, DecodeOptions(lexicon=False)) == reading_score("brovn", sure,
                                                                                         DecodeOptions(lexicon=False))
+
+
+def test_a_square_bracket_that_closes_nothing_may_be_an_l() -> None:
+    from app.decode import reweigh_brackets
+
+    # "small" printed with a heavy-footed l read as "]" (a bracket closing a word is fine when one was opened)
+    word = [[("S", 0.97)], [("M", 0.99)], [("a", 0.99)], [("L", 0.56), ("I", 0.26), ("]", 0.14)],
+            [("]", 0.95), ("L", 0.01), ("J", 0.01)]]
+    chosen = decode_word(reweigh_brackets(word, open_before=False))
+    assert "".join(reweigh_brackets(word, open_before=False)[g][i][0] for g, i in enumerate(chosen)) == "SMaLL"
+    assert reweigh_brackets(word, open_before=True)[4][0][0] == "]"
+    # a bracket opened inside the word may be closed at its end
+    framed = [[("[", 0.9)], [("a", 0.9)], [("]", 0.9)]]
+    assert reweigh_brackets(framed, open_before=False) == framed
+
+
+def test_brackets_stay_open_for_a_line_at_most() -> None:
+    from app.pipeline import Flow
+
+    flow = Flow()
+    for text in ("see", "(the"):
+        flow.read(text)
+    assert flow.open_brackets == 1 and not flow.sentence_start
+    flow.start_line(paragraph_start=False)
+    assert flow.open_brackets == 1  # "(see the\nfigure)" closes on the next line
+    flow.read("figure)")
+    assert flow.open_brackets == 0
+    flow.read("[sic")
+    flow.start_line(paragraph_start=False)
+    flow.read("word.")
+    flow.start_line(paragraph_start=False)
+    assert flow.open_brackets == 0 and flow.sentence_start  # a bracket left open two lines up is forgotten

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.document import Document
-from app.pipeline import Pipeline, PipelineOptions
+from app.pipeline import Flow, Pipeline, PipelineOptions
 from segmentation import GlyphBox, WordBox
 
 SAMPLE = Path(str(files("resources") / "samples" / "sample.png"))
@@ -219,18 +219,19 @@ def test_a_wide_glyph_is_cut_again_when_two_letters_make_a_word() -> None:
         calls.append((box.bbox, typical))
         return [_glyph(60, 88), _glyph(88, 108)], [[("W", 0.97)], [("n", 0.98)]]
 
+    mid_sentence = Flow(sentence_start=False)
     pipeline = Pipeline(predictor=SimpleNamespace(classes=("b", "r", "O", "M", "W", "n", "f", "-", ".")))
     word_box = WordBox((0, 60, 108, 100), boxes)
     read = pipeline._word(word_box.bbox, boxes, raw)
     assert read.text == "brom"
-    better = pipeline._recut(read, word_box, raw, False, 20.0, cutter)
+    better = pipeline._recut(read, word_box, raw, mid_sentence, 20.0, cutter)
     assert better is not None and better.text == "brown" and len(better.glyphs) == 5
     assert calls == [((60, 80, 108, 100), 20.0)]  # only the glyph wide enough to hold two letters
     # "from" is far more frequent than "frown": no cut is even tried
     from_raw = [[("f", 0.99)], [("r", 0.99)], [("O", 0.99)], [("M", 0.99)]]
     read = pipeline._word(word_box.bbox, boxes, from_raw)
-    assert read.text == "from" and pipeline._recut(read, word_box, from_raw, False, 20.0, cutter) is None
+    assert read.text == "from" and pipeline._recut(read, word_box, from_raw, mid_sentence, 20.0, cutter) is None
     assert len(calls) == 1
     # pieces that read as a letter and a mark are no touching letters
     marks = lambda box, typical: ([_glyph(60, 88), _glyph(88, 108)], [[("W", 0.9)], [("-", 0.9)]])  # noqa: E731
-    assert pipeline._recut(pipeline._word(word_box.bbox, boxes, raw), word_box, raw, False, 20.0, marks) is None
+    assert pipeline._recut(pipeline._word(word_box.bbox, boxes, raw), word_box, raw, mid_sentence, 20.0, marks) is None
