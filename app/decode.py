@@ -256,12 +256,14 @@ def word_is_lowercase(chars: list[str], geometries: list[GlyphGeometry | None]) 
 
 #: The only marks a word may hold inside it (``small's``, ``psalm-hymn``).
 WORD_JOINERS = frozenset("'-")
+#: Marks that may stand before or after a word.
+WORD_EDGE_MARKS = ".,;:!?'\"()[]"
 
 
 @lru_cache(maxsize=200_000)
 def word_score(word: str) -> float:
     """log10 frequency of the word in English, ``-inf`` when unknown."""
-    core = word.strip(".,;:!?'\"()[]").lower()
+    core = word.strip(WORD_EDGE_MARKS).lower()
     if not core or not all(c.isalnum() or c in WORD_JOINERS for c in core):
         return -math.inf  # wordfreq would score "c]ear" as the two words "c" and "ear"
     from wordfreq import get_frequency_dict, word_frequency
@@ -275,7 +277,7 @@ def word_score(word: str) -> float:
 def in_word_list(text: str) -> bool | None:
     """Whether a read word is in the word list (a word missing from it was likely misread); None for
     what holds a digit or no letter at all."""
-    core = text.strip(".,;:!?'\"()[]")
+    core = text.strip(WORD_EDGE_MARKS)
     if not any(c.isalpha() for c in core) or any(c.isdigit() for c in core):
         return None
     return word_score(core) > -math.inf
@@ -285,15 +287,43 @@ def two_letters_make_a_word(text: str, position: int, gain: float) -> bool:
     """Whether the letter at ``position`` of a read word, replaced by two letters, gives a listed word
     ``gain`` times as frequent as the one read (any listed word when that one is unlisted): a cheap test
     before cutting a glyph that may be two touching letters ("brom" -> "brown"). Words are the runs of
-    letters around ``position``."""
-    start = end = position
-    while start > 0 and text[start - 1].isalpha():
-        start -= 1
-    while end + 1 < len(text) and text[end + 1].isalpha():
-        end += 1
-    word = text[start : end + 1].lower()
-    best = _best_with_two_letters(word[: position - start], word[position - start + 1 :])
-    return best > gain * _frequencies().get(word, 0.0)
+    letters around the replaced part."""
+    head, tail, word = _letters_around(text, position, position + 1)
+    return _best_filled(head, tail, 2) > gain * _frequencies().get(word, 0.0)
+
+
+def one_letter_makes_a_word(text: str, position: int, gain: float) -> bool:
+    """The same for the two characters at ``position`` replaced by one letter: a test before joining two
+    glyphs that may be one broken letter ("i'orest" -> "forest")."""
+    head, tail, word = _letters_around(text, position, position + 2)
+    return _best_filled(head, tail, 1) > gain * _frequencies().get(word, 0.0)
+
+
+#: Endings an apostrophe inside a word stands before ("small's", "don't", "we'll").
+CONTRACTIONS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
+
+
+def out_of_place_marks_only(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds letters and only marks a word has no use for there: inside
+    the word and not an apostrophe before a contraction's ending ("i'orest", not "first:" or "number's")."""
+    core_start = len(text) - len(text.lstrip(WORD_EDGE_MARKS))
+    core_end = len(text.rstrip(WORD_EDGE_MARKS))
+    for i in range(start, end):
+        if text[i].isalpha():
+            continue
+        if not core_start < i < core_end - 1 or (text[i] == "'" and text[i + 1 : core_end].lower() in CONTRACTIONS):
+            return False
+    return True
+
+
+def _letters_around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The runs of letters just before ``start`` and from ``end`` on, and the whole run, lower-cased."""
+    first, last = start, end
+    while first > 0 and text[first - 1].isalpha():
+        first -= 1
+    while last < len(text) and text[last].isalpha():
+        last += 1
+    return text[first:start].lower(), text[end:last].lower(), text[first:last].lower()
 
 
 @lru_cache(maxsize=1)
@@ -304,10 +334,10 @@ def _frequencies() -> dict[str, float]:
 
 
 @lru_cache(maxsize=50_000)
-def _best_with_two_letters(head: str, tail: str) -> float:
-    """Frequency of the most frequent listed word ``head`` + two letters + ``tail``."""
+def _best_filled(head: str, tail: str, letters: int) -> float:
+    """Frequency of the most frequent listed word ``head`` + ``letters`` letters (1 or 2) + ``tail``."""
     listed = _frequencies()
-    words = [head + pair + tail for pair in _LETTER_PAIRS]
+    words = [head + fill + tail for fill in (_LETTER_PAIRS if letters == 2 else LETTERS)]
     return max([listed[word] for word in words if word in listed], default=0.0)
 
 

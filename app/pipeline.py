@@ -10,6 +10,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from app.decode import (
     in_word_list,
     is_mark_like,
     mark_from_geometry,
+    one_letter_makes_a_word,
+    out_of_place_marks_only,
     reading_score,
     reweigh_brackets,
     reweigh_small_mark,
@@ -44,17 +47,41 @@ from segmentation import (
     SegmentOptions,
     WordBox,
     cut_glyph,
+    join_glyphs,
     line_typical_width,
+    may_be_one_glyph,
     normalize,
     segment,
 )
 
 #: A glyph kept whole though wide enough to be cut (``SegmentOptions.split_min_ratio``) is cut in two
-#: after all when two letters in its place make a word, or one this many times as frequent as the
-#: word read ("brom" -> "brown").
-RECUT_GAIN = 30.0
-#: Cuts a glyph of a line (its typical glyph width given) into pieces with their readings.
-Cutter = Callable[[GlyphBox, float], tuple[list[GlyphBox], Readings]]
+#: after all, or two narrow neighbours are joined, when that can make a word, or one this many times as
+#: frequent as the word read ("brom" -> "brown", "i'orest" -> "forest").
+REREAD_GAIN = 30.0
+
+
+class PageRereader:
+    """Cuts or joins glyphs of one page and reads the result, for words that may read better so."""
+
+    def __init__(self, layout: PageLayout, memo: PageReadings, classes: tuple[str, ...], top_k: int) -> None:
+        self.layout, self.memo, self.classes, self.top_k = layout, memo, classes, top_k
+
+    def cut(self, box: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
+        """The glyph cut in two at its best cut (see :func:`segmentation.cut_glyph`), and their readings."""
+        return self._read(cut_glyph(self.layout, box, typical, self.memo.confidence))
+
+    def join(self, first: GlyphBox, second: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
+        """The two glyphs as one (see :func:`segmentation.join_glyphs`), and its readings."""
+        joined = join_glyphs(self.layout, first, second, typical)
+        return self._read([joined] if joined is not None else [])
+
+    def _read(self, glyphs: list[GlyphBox]) -> tuple[list[GlyphBox], Readings]:
+        crops = [glyph.crop for glyph in glyphs if glyph.crop is not None]
+        if not glyphs or len(crops) < len(glyphs):
+            return [], []
+        prediction = self.memo.predict(np.stack(crops), k=self.top_k)
+        return glyphs, [[(self.classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
+                        for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)]
 
 
 @dataclass
@@ -166,10 +193,12 @@ class Pipeline:
         )
         blocks: dict[int, Block] = {}
         flow = Flow()
-        cutter = self._cutter(layout, memo) if self.options.lexicon and self.options.split_touching else None
+        rereader = None
+        if self.options.lexicon and self.options.split_touching:
+            rereader = PageRereader(layout, memo, self.predictor.classes, self.options.top_k)
         for line_box in layout.lines:
             flow.start_line(line_box.paragraph_start)
-            line = self._line(line_box, readings, flow, cutter)
+            line = self._line(line_box, readings, flow, rereader)
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
             block.lines.append(line)
         for block in blocks.values():
@@ -177,64 +206,54 @@ class Pipeline:
         page.blocks = [blocks[k] for k in sorted(blocks)]
         return page
 
-    def _cutter(self, layout: PageLayout, memo: PageReadings) -> Cutter:
-        """Cuts a glyph of this page in pieces and reads them (see :func:`segmentation.cut_glyph`)."""
-        classes = self.predictor.classes
-
-        def cut(box: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
-            pieces = cut_glyph(layout, box, typical, memo.confidence)
-            crops = [piece.crop for piece in pieces if piece.crop is not None]
-            if not crops:
-                return [], []
-            prediction = memo.predict(np.stack(crops), k=self.options.top_k)
-            return pieces, [[(classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
-                            for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)]
-
-        return cut
-
     def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], flow: Flow,
-              cutter: Cutter | None = None) -> Line:
+              rereader: PageRereader | None = None) -> Line:
         line = Line(bbox=tuple(int(v) for v in line_box.bbox), baseline=float(line_box.baseline),  # type: ignore[arg-type]
                     x_height=float(line_box.x_height), paragraph_start=bool(line_box.paragraph_start))
         words = [(box, [next(readings) for _ in box.glyphs]) for box in line_box.words]
-        typical = line_typical_width(line_box) if cutter is not None else None
+        typical = line_typical_width(line_box) if rereader is not None else None
         for word_box, raw in join_split_numbers(words):
             word = self._word(word_box.bbox, word_box.glyphs, raw, flow)
-            if cutter is not None and typical is not None and in_word_list(word.text) is not None:
-                word = self._recut(word, word_box, raw, flow, typical, cutter) or word
+            if rereader is not None and typical is not None and in_word_list(word.text) is not None:
+                word = self._reread(word, word_box, raw, flow, typical, rereader) or word
             line.words.append(word)
             flow.read(word.text)
         return line
 
-    def _recut(self, read: Word, word_box: WordBox, raw: Readings, flow: Flow, typical: float,
-               cutter: Cutter) -> Word | None:
-        """The word read again with one of its wide glyphs cut in pieces, when two letters in that glyph's
-        place could make a (more frequent) word (a touching "wn" kept whole as "m" in "brom"): the best
-        such reading if it beats the word as read, else None."""
-        least = self.options.segment.split_min_ratio * typical
-        wide = [n for n, box in enumerate(word_box.glyphs) if not (box.split or box.is_small_mark)
-                and box.deskewed_bbox[2] - box.deskewed_bbox[0] >= least]
-        if not wide:
-            return None
-        at, position = 0, {}  # where each glyph's letter is in the word as read
+    def _reread(self, read: Word, word_box: WordBox, raw: Readings, flow: Flow, typical: float,
+                rereader: PageRereader) -> Word | None:
+        """The word read again with a wide glyph cut in two, or two narrow neighbours joined, where that
+        could make a (more frequent) word: a touching "wn" kept whole as "m" in "brom", a broken "f" read
+        as "i'" in "i'orest". The best such reading if it beats the word as read, else None."""
+        glyphs = word_box.glyphs
+        at, position = 0, {}  # where each glyph's text is in the word as read
         for glyph in read.glyphs:
             position[glyph.bbox] = at
             at += len(glyph.text)
+        wide = self.options.segment.split_min_ratio * typical
+        changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]]]] = []
+        for n, box in enumerate(glyphs):
+            at = position.get(box.bbox, -1)
+            if at < 0:
+                continue
+            if (not (box.split or box.is_small_mark) and box.deskewed_bbox[2] - box.deskewed_bbox[0] >= wide
+                    and read.text[at].isalpha() and two_letters_make_a_word(read.text, at, REREAD_GAIN)):
+                changes.append((n, n + 1, partial(rereader.cut, box, typical)))
+            if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
+                    and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)
+                    and one_letter_makes_a_word(read.text, at, REREAD_GAIN)):
+                changes.append((n, n + 2, partial(rereader.join, box, glyphs[n + 1], typical)))
         options = self._decode_options
         best, floor = None, None  # floor: the score to beat, the word as read (worked out when needed)
-        for n in wide:
-            box = word_box.glyphs[n]
-            at = position.get(box.bbox, -1)
-            if at < 0 or not read.text[at].isalpha() or not two_letters_make_a_word(read.text, at, RECUT_GAIN):
+        for start, end, make in changes:
+            new_glyphs, readings = make()
+            if not new_glyphs:
                 continue
-            pieces, readings = cutter(box, typical)
-            if not pieces:
-                continue
-            word = self._word(word_box.bbox, [*word_box.glyphs[:n], *pieces, *word_box.glyphs[n + 1 :]],
-                              [*raw[:n], *readings, *raw[n + 1 :]], flow)
-            cut_boxes = {piece.bbox for piece in pieces}
-            if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in cut_boxes):
-                continue  # touching letters are cut into letters ("Ma-nv" is no word either)
+            word = self._word(word_box.bbox, [*glyphs[:start], *new_glyphs, *glyphs[end:]],
+                              [*raw[:start], *readings, *raw[end:]], flow)
+            new_boxes = {glyph.bbox for glyph in new_glyphs}
+            if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in new_boxes):
+                continue  # letters are cut and joined into letters ("Ma-nv" is no word either)
             if floor is None:
                 floor = reading_score(read.text, (g.confidence for g in read.glyphs), options)
             score = reading_score(word.text, (g.confidence for g in word.glyphs), options)

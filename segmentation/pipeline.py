@@ -9,6 +9,8 @@ import numpy as np
 
 from segmentation.components import Components, find_components, speck_mask, typical_height
 from segmentation.layout import RawLine, build_lines, typical_width
+from segmentation.merge import is_candidate
+from segmentation.normalize import glyph_crop
 from segmentation.preprocess import binarize_page, check_image, stroke_width, to_grey
 from segmentation.rulings import remove_rulings
 from segmentation.skew import boxes_to_original, estimate_skew, points_to_original, rotate, rotation_matrix
@@ -160,3 +162,23 @@ def cut_glyph(layout: PageLayout, glyph: GlyphBox, typical: float, score_fn: Sco
     original = boxes_to_original(np.array([p.box for p in pieces]), layout.rotation, layout.width, layout.height)
     return [replace(glyph, bbox=(int(o[0]), int(o[1]), int(o[2]), int(o[3])), deskewed_bbox=piece.box,
                     split=True, crop=piece.crop) for piece, o in zip(pieces, original, strict=True)]
+
+
+def may_be_one_glyph(first: GlyphBox, second: GlyphBox, typical: float) -> bool:
+    """Whether two neighbouring glyphs of a line are narrow and close enough to be one broken character
+    (:func:`segmentation.merge.is_candidate`)."""
+    return is_candidate(first.deskewed_bbox, second.deskewed_bbox, typical, first.x_height)
+
+
+def join_glyphs(layout: PageLayout, first: GlyphBox, second: GlyphBox, typical: float) -> GlyphBox | None:
+    """Two neighbouring glyphs of a line as one, with its crop, when they may be one broken character
+    (:func:`may_be_one_glyph`); else None."""
+    a, b = first.deskewed_bbox, second.deskewed_bbox
+    if layout.ink is None or layout.labels is None or not may_be_one_glyph(first, second, typical):
+        return None
+    box = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    components = first.components + second.components
+    o, q = first.bbox, second.bbox
+    return replace(first, bbox=(min(o[0], q[0]), min(o[1], q[1]), max(o[2], q[2]), max(o[3], q[3])),
+                   deskewed_bbox=box, components=components, is_small_mark=False, split=False,
+                   crop=glyph_crop(layout.ink, box, layout.labels, components))

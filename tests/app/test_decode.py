@@ -206,3 +206,15 @@ def test_brackets_stay_open_for_a_line_at_most() -> None:
     flow.read("word.")
     flow.start_line(paragraph_start=False)
     assert flow.open_brackets == 0 and flow.sentence_start  # a bracket left open two lines up is forgotten
+
+
+def test_one_letter_in_place_of_two_may_make_a_word() -> None:
+    from app.decode import one_letter_makes_a_word, out_of_place_marks_only
+
+    assert one_letter_makes_a_word("i'orest", 0, gain=30)  # a broken "f": "forest"
+    assert one_letter_makes_a_word("vallle", 3, gain=30)  # "value"
+    assert not one_letter_makes_a_word("small", 3, gain=30)
+    assert out_of_place_marks_only("i'orest", 0, 2) and out_of_place_marks_only("vallle", 3, 5)
+    assert not out_of_place_marks_only("first:", 4, 6)  # a colon after a word belongs there
+    assert not out_of_place_marks_only("number's", 5, 7)  # so does the apostrophe of "'s"
+    assert not out_of_place_marks_only("(see", 0, 2)

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from app.decode import Readings
 from app.document import Document
 from app.pipeline import Flow, Pipeline, PipelineOptions
 from segmentation import GlyphBox, WordBox
@@ -208,30 +209,59 @@ def _glyph(x0: int, x1: int, tall: bool = False) -> GlyphBox:
                     deskewed_bbox=(x0, top, x1, 100))
 
 
+class _Rereader:
+    """Stands in for :class:`app.pipeline.PageRereader`: fixed pieces and readings, calls remembered."""
+
+    def __init__(self, cut: tuple[list[GlyphBox], Readings], joined: tuple[list[GlyphBox], Readings]) -> None:
+        self.cuts, self.joins = cut, joined
+        self.calls: list[str] = []
+
+    def cut(self, box: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
+        self.calls.append(f"cut {box.bbox[0]}")
+        return self.cuts
+
+    def join(self, first: GlyphBox, second: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
+        self.calls.append(f"join {first.bbox[0]}")
+        return self.joins
+
+
+def _reread(raw: Readings, boxes: list[GlyphBox], rereader: _Rereader) -> tuple[str, str | None]:
+    pipeline = Pipeline(predictor=SimpleNamespace(classes=("b", "r", "O", "M", "W", "n", "f", "-", ".", "'")))
+    word_box = WordBox((0, 60, boxes[-1].bbox[2], 100), boxes)
+    read = pipeline._word(word_box.bbox, boxes, raw)
+    better = pipeline._reread(read, word_box, raw, Flow(sentence_start=False), 20.0, rereader)  # type: ignore[arg-type]
+    return read.text, better.text if better is not None else None
+
+
 def test_a_wide_glyph_is_cut_again_when_two_letters_make_a_word() -> None:
-    # "brown" with a touching "wn" kept whole and read "m" (1.0 confident): "brom" is a word too, but
-    # a rare one; cut in two, the pieces read "w" and "n"
+    # "brown" with a touching "wn" kept whole and read "m" (0.99 sure): "brom" is a word too, but a
+    # rare one; cut in two, the pieces read "w" and "n"
     boxes = [_glyph(0, 20, tall=True), _glyph(22, 36), _glyph(38, 58), _glyph(60, 108)]
     raw = [[("b", 0.99)], [("r", 0.99)], [("O", 0.99)], [("M", 0.99), ("W", 0.01)]]
-    calls = []
-
-    def cutter(box: GlyphBox, typical: float) -> tuple[list[GlyphBox], list[list[tuple[str, float]]]]:
-        calls.append((box.bbox, typical))
-        return [_glyph(60, 88), _glyph(88, 108)], [[("W", 0.97)], [("n", 0.98)]]
-
-    mid_sentence = Flow(sentence_start=False)
-    pipeline = Pipeline(predictor=SimpleNamespace(classes=("b", "r", "O", "M", "W", "n", "f", "-", ".")))
-    word_box = WordBox((0, 60, 108, 100), boxes)
-    read = pipeline._word(word_box.bbox, boxes, raw)
-    assert read.text == "brom"
-    better = pipeline._recut(read, word_box, raw, mid_sentence, 20.0, cutter)
-    assert better is not None and better.text == "brown" and len(better.glyphs) == 5
-    assert calls == [((60, 80, 108, 100), 20.0)]  # only the glyph wide enough to hold two letters
+    wn = _Rereader(([_glyph(60, 88), _glyph(88, 108)], [[("W", 0.97)], [("n", 0.98)]]), ([], []))
+    assert _reread(raw, boxes, wn) == ("brom", "brown")
+    assert wn.calls == ["cut 60"]  # only the glyph wide enough to hold two letters
     # "from" is far more frequent than "frown": no cut is even tried
     from_raw = [[("f", 0.99)], [("r", 0.99)], [("O", 0.99)], [("M", 0.99)]]
-    read = pipeline._word(word_box.bbox, boxes, from_raw)
-    assert read.text == "from" and pipeline._recut(read, word_box, from_raw, mid_sentence, 20.0, cutter) is None
-    assert len(calls) == 1
+    assert _reread(from_raw, boxes, wn) == ("from", None) and wn.calls == ["cut 60"]
     # pieces that read as a letter and a mark are no touching letters
-    marks = lambda box, typical: ([_glyph(60, 88), _glyph(88, 108)], [[("W", 0.9)], [("-", 0.9)]])  # noqa: E731
-    assert pipeline._recut(pipeline._word(word_box.bbox, boxes, raw), word_box, raw, mid_sentence, 20.0, marks) is None
+    marks = _Rereader(([_glyph(60, 88), _glyph(88, 108)], [[("W", 0.9)], [("-", 0.9)]]), ([], []))
+    assert _reread(raw, boxes, marks) == ("brom", None)
+
+
+def test_two_narrow_glyphs_are_joined_when_one_letter_makes_a_word() -> None:
+    # "forest" with a broken "f" read as "r" and "'"
+    boxes = [_glyph(0, 8, tall=True), _glyph(9, 14, tall=True)] + [_glyph(16 + 18 * i, 30 + 18 * i) for i in range(5)]
+    boxes[1] = GlyphBox(bbox=(9, 60, 14, 70), baseline=100.0, x_height=20.0, line_top=60.0,
+                        deskewed_bbox=(9, 60, 14, 70), is_small_mark=True)
+    raw = [[("r", 0.9)], [("'", 0.99)], [("O", 0.99)], [("r", 0.99)], [("e", 0.99)], [("S", 0.99)], [("t", 0.99)]]
+    f = _Rereader(([], []), ([_glyph(0, 14, tall=True)], [[("f", 0.95)]]))
+    assert _reread(raw, boxes, f) == ("r'orest", "forest")
+    assert "join 0" in f.calls  # ("r'o" -> one letter: "rarest" was worth a look too)
+    # an apostrophe before a contraction's ending belongs there: "it's" is never joined into "its"
+    its = [[("I", 0.99)], [("t", 0.99)], [("'", 0.99)], [("S", 0.99)]]
+    narrow = [_glyph(0, 6, tall=True), _glyph(8, 14, tall=True), boxes[1], _glyph(16, 30)]
+    narrow[2] = GlyphBox(bbox=(15, 60, 17, 70), baseline=100.0, x_height=20.0, line_top=60.0,
+                         deskewed_bbox=(15, 60, 17, 70), is_small_mark=True)
+    s = _Rereader(([], []), ([_glyph(8, 17, tall=True)], [[("t", 0.99)]]))
+    assert _reread(its, narrow, s)[1] is None and not any(call.startswith("join 8") for call in s.calls)

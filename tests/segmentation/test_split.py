@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
-from segmentation import cut_glyph, line_typical_width, normalize, segment
+from segmentation import cut_glyph, join_glyphs, line_typical_width, may_be_one_glyph, normalize, segment
 from segmentation.evaluation import match_boxes
 from segmentation.normalize import glyph_crop
 from segmentation.split import SplitJob, best_path, candidate_cuts, cut_in_two, heuristic_cuts, split_jobs
@@ -191,3 +193,26 @@ def test_a_glyph_kept_whole_can_be_cut_later() -> None:
     assert pieces[0].baseline == wide.baseline and pieces[0].components == wide.components
     truth = page.glyph_boxes()
     assert match_boxes(truth, np.array([p.bbox for p in pieces])).precision == 1.0  # both are real glyphs
+
+
+def test_two_pieces_of_a_broken_glyph_can_be_joined_later() -> None:
+    page = printed_page(np.random.default_rng(5), size=(1000, 400), font="DejaVuSans.ttf", font_sizes=(40,),
+                        max_lines=3)
+    image = page.image.copy()
+    o = next(g for line in page.lines for word in line.words for g in word.glyphs if g.char == "o")
+    middle = (o.bbox[0] + o.bbox[2]) // 2
+    image[o.bbox[1] - 2 : o.bbox[3] + 2, middle - 1 : middle + 2] = 255  # worn type: the "o" in two arcs
+    layout = segment(image, SegmentOptions(join_broken=False))
+    line = next(ln for ln in layout.lines if ln.bbox[1] <= o.bbox[1] <= ln.bbox[3])
+    glyphs = [g for word in line.words for g in word.glyphs]
+    typical = line_typical_width(line)
+    assert typical is not None
+    arcs = [(a, b) for a, b in itertools.pairwise(glyphs)
+            if a.bbox[0] <= middle <= b.bbox[2] and a.bbox[2] <= middle + 2 <= b.bbox[0] + 3]
+    assert len(arcs) == 1 and may_be_one_glyph(*arcs[0], typical)
+    joined = join_glyphs(layout, *arcs[0], typical)
+    assert joined is not None and joined.crop is not None and not joined.split
+    assert abs(joined.bbox[0] - o.bbox[0]) <= 2 and abs(joined.bbox[2] - o.bbox[2]) <= 2
+    assert set(joined.components) == set(arcs[0][0].components + arcs[0][1].components)
+    far = [(a, b) for a, b in itertools.pairwise(glyphs) if b.bbox[0] - a.bbox[2] > typical]
+    assert far and join_glyphs(layout, *far[0], typical) is None  # glyphs a word gap apart
