@@ -58,6 +58,9 @@ from segmentation import (
 #: after all, or two narrow neighbours are joined, when that can make a word, or one this many times as
 #: frequent as the word read ("brom" -> "brown", "i'orest" -> "forest").
 REREAD_GAIN = 30.0
+#: In a word that is no word, glyphs from this many typical widths are tried for cuts ("leuer": a
+#: touching "tt" is only about as wide as the "u" it was read as).
+UNLISTED_CUT_RATIO = 1.2
 
 
 class PageRereader:
@@ -230,7 +233,7 @@ class Pipeline:
         for glyph in read.glyphs:
             position[glyph.bbox] = at
             at += len(glyph.text)
-        wide = self.options.segment.split_min_ratio * typical
+        wide = (self.options.segment.split_min_ratio if in_word_list(read.text) else UNLISTED_CUT_RATIO) * typical
         changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]]]] = []
         for n, box in enumerate(glyphs):
             at = position.get(box.bbox, -1)

@@ -28,7 +28,7 @@ from app.decode import word_score
 from app.pipeline import Pipeline, PipelineOptions
 from benchmarks.report import save_report
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
-from recognizer.data import load_split
+from recognizer.data import GlyphSet, load_split, stratified_split
 from segmentation.synthetic import LineTruth, SyntheticPage, degrade, printed_page
 
 MERGED = set("cijklmopsuvwxyz")
@@ -72,18 +72,32 @@ def held_out_faces() -> list[str]:
     return [by_name[name] for name in HELD_OUT_FACES if name in by_name] or ["DejaVuSansMono.ttf"]
 
 
-def make_pages(kind: str, count: int, seed: int) -> list[SyntheticPage]:
-    """``handwritten``, ``printed`` (clean), ``printed-degraded`` or ``mixed`` pages (held-out fonts)."""
+def handwriting_glyphs(source: str) -> GlyphSet:
+    """EMNIST glyphs to write handwritten pages with: ``eval`` (for measuring) or ``validation``, the
+    split the shipped model's run carved from train (seed 1) and never trained on, for tuning the
+    page reader without looking at eval."""
+    if source == "eval":
+        return load_split("eval")
+    if source == "validation":
+        train = load_split("train")
+        _, val_index = stratified_split(train.labels, 0.05, 1)
+        return train.subset(val_index)
+    raise ValueError(f"unknown glyph source {source!r}: eval or validation")
+
+
+def make_pages(kind: str, count: int, seed: int, handwriting: str = "eval") -> list[SyntheticPage]:
+    """``handwritten``, ``printed`` (clean), ``printed-degraded`` or ``mixed`` pages (held-out fonts);
+    handwriting from the ``eval`` or ``validation`` glyphs (:func:`handwriting_glyphs`)."""
     rng = np.random.default_rng(seed)
     pages = []
     if kind == "handwritten":
-        data = load_split("eval")
+        data = handwriting_glyphs(handwriting)
         for _ in range(count):
             page = handwritten_text_page(english_sentences(rng, 2300), data.images, data.labels, rng)
             pages.append(degrade(page, rng, skew=rng.uniform(-2, 2), noise=6, blur=0.6, jpeg=85))
         return pages
     if kind == "mixed":
-        return [mixed_page(rng, held_out_faces()[i % len(held_out_faces())]) for i in range(count)]
+        return [mixed_page(rng, held_out_faces()[i % len(held_out_faces())], handwriting) for i in range(count)]
     if kind not in ("printed", "printed-degraded"):
         raise ValueError(f"unknown page kind {kind!r}")
     faces = held_out_faces()
@@ -106,11 +120,11 @@ def _moved_down(line: LineTruth, dy: int) -> LineTruth:
     return replace(line, bbox=move(line.bbox), words=words, baseline=line.baseline + dy)
 
 
-def mixed_page(rng: np.random.Generator, font: str) -> SyntheticPage:
+def mixed_page(rng: np.random.Generator, font: str, handwriting: str = "eval") -> SyntheticPage:
     """A typed letter with a handwritten note below it: printed lines in a held-out face on the upper
-    part of an A4 page, block letters from EMNIST eval glyphs on the lower part."""
+    part of an A4 page, block letters (EMNIST glyphs, :func:`handwriting_glyphs`) on the lower part."""
     typed = printed_page(rng, size=(2480, 1500), font=font, font_sizes=(40,), max_lines=10)
-    data = load_split("eval")
+    data = handwriting_glyphs(handwriting)
     note = handwritten_text_page(english_sentences(rng, 700), data.images, data.labels, rng, size=(2480, 2008))
     page = SyntheticPage(np.vstack([typed.image, note.image]),
                          typed.lines + [_moved_down(line, typed.image.shape[0]) for line in note.lines])
@@ -142,6 +156,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3, help="pages per kind")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--handwriting", choices=("eval", "validation"), default="eval",
+                        help="EMNIST glyphs of the handwritten pages: eval (to measure) or validation (to tune)")
     parser.add_argument("--kinds", default="handwritten,printed,printed-degraded,mixed")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
@@ -154,7 +170,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.kinds.split(","):
-            pages = make_pages(kind, args.pages, args.seed)
+            pages = make_pages(kind, args.pages, args.seed, args.handwriting)
             paths = []
             for i, page in enumerate(pages):
                 paths.append(Path(tmp) / f"{kind}-{i}.png")
