@@ -9,6 +9,7 @@ consistency and English word frequency (``wordfreq``).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -336,9 +337,9 @@ def _frequencies() -> dict[str, float]:
 @lru_cache(maxsize=50_000)
 def _best_filled(head: str, tail: str, letters: int) -> float:
     """Frequency of the most frequent listed word ``head`` + ``letters`` letters (1 or 2) + ``tail``."""
-    listed = _frequencies()
-    words = [head + fill + tail for fill in (_LETTER_PAIRS if letters == 2 else LETTERS)]
-    return max([listed[word] for word in words if word in listed], default=0.0)
+    fills = _LETTER_PAIRS if letters == 2 else LETTERS
+    words = (head + (tail + "\n" + head).join(fills) + tail).split("\n")  # every head + fill + tail
+    return max(map(_frequencies().get, words, itertools.repeat(0.0, len(words))))
 
 
 def lexicon_bonus(word: str, options: DecodeOptions) -> float:
@@ -374,18 +375,17 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     max_gain = (options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0) + 2 * options.mixed_penalty
     # beam items: (score, chosen indices, last kind)
     beam: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
+    mixed = {("alpha", "digit"), ("digit", "alpha")}
     for readings in candidates:
         floor = max(p for _, p in readings) * math.exp(-max_gain)
+        # (index, log probability, kind) of the readings worth keeping, worked out once per glyph
+        kept = [(i, math.log(max(prob, options.min_probability)), _kind(char))
+                for i, (char, prob) in enumerate(readings) if prob >= floor]
         grown = []
         for score, chosen, last in beam:
-            for i, (char, prob) in enumerate(readings):
-                if prob < floor:
-                    continue
-                kind = _kind(char)
-                s = score + math.log(max(prob, options.min_probability))
-                if last and {last, kind} == {"alpha", "digit"}:
-                    s -= options.mixed_penalty
-                grown.append((s, (*chosen, i), kind))
+            for i, log_prob, kind in kept:
+                penalty = options.mixed_penalty if (last, kind) in mixed else 0.0
+                grown.append((score + log_prob - penalty, (*chosen, i), kind))
         grown.sort(key=lambda item: -item[0])
         beam = grown[: options.beam_width]
     if options.lexicon:

@@ -233,14 +233,18 @@ class Pipeline:
         for glyph in read.glyphs:
             position[glyph.bbox] = at
             at += len(glyph.text)
-        wide = (self.options.segment.split_min_ratio if in_word_list(read.text) else UNLISTED_CUT_RATIO) * typical
+        least = (self.options.segment.split_min_ratio if in_word_list(read.text) else UNLISTED_CUT_RATIO) * typical
+        width = [box.deskewed_bbox[2] - box.deskewed_bbox[0] for box in glyphs]
+        # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
+        wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),
+                   key=width.__getitem__, default=-1)
         changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]]]] = []
         for n, box in enumerate(glyphs):
             at = position.get(box.bbox, -1)
             if at < 0:
                 continue
-            if (not (box.split or box.is_small_mark) and box.deskewed_bbox[2] - box.deskewed_bbox[0] >= wide
-                    and read.text[at].isalpha() and two_letters_make_a_word(read.text, at, REREAD_GAIN)):
+            if (n == wide and width[n] >= least and read.text[at].isalpha()
+                    and two_letters_make_a_word(read.text, at, REREAD_GAIN)):
                 changes.append((n, n + 1, partial(rereader.cut, box, typical)))
             if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
                     and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)
