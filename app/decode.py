@@ -24,6 +24,7 @@ HIGH_MARKS = frozenset("'\"`")
 MIDDLE_MARKS = frozenset("-=*+~")
 LOW_MARKS = frozenset(".,")
 SMALL_MARKS = HIGH_MARKS | MIDDLE_MARKS | LOW_MARKS
+#: What a glyph cut in two, or two glyphs joined, may be read as when the word list is asked first.
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _LETTER_PAIRS = [a + b for a in LETTERS for b in LETTERS]
 #: A glyph's readings, (character, probability) best first; a word's are one list per glyph.

@@ -134,7 +134,7 @@ class Flow:
 
     sentence_start: bool = True
     open_brackets: int = 0  # brackets opened on this line or the one before and not closed yet
-    _opened_on_line: int = 0
+    _opened_on_line: int = field(default=0, init=False, repr=False)  # the net count of this line so far
 
     def start_line(self, paragraph_start: bool) -> None:
         """A new line: brackets left open on lines before the last one are forgotten (a misread one
