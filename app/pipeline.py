@@ -27,6 +27,7 @@ from app.decode import (
     ends_sentence,
     in_word_list,
     is_mark_like,
+    lowercase_by_shape,
     mark_from_geometry,
     one_letter_makes_a_word,
     out_of_place_marks_only,
@@ -47,6 +48,7 @@ from segmentation import (
     SegmentOptions,
     WordBox,
     cut_glyph,
+    glyph_ink,
     join_glyphs,
     line_typical_width,
     may_be_one_glyph,
@@ -201,7 +203,7 @@ class Pipeline:
             rereader = PageRereader(layout, memo, self.predictor.classes, self.options.top_k)
         for line_box in layout.lines:
             flow.start_line(line_box.paragraph_start)
-            line = self._line(line_box, readings, flow, rereader)
+            line = self._line(line_box, readings, flow, rereader, layout)
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
             block.lines.append(line)
         for block in blocks.values():
@@ -210,13 +212,13 @@ class Pipeline:
         return page
 
     def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], flow: Flow,
-              rereader: PageRereader | None = None) -> Line:
+              rereader: PageRereader | None = None, layout: PageLayout | None = None) -> Line:
         line = Line(bbox=tuple(int(v) for v in line_box.bbox), baseline=float(line_box.baseline),  # type: ignore[arg-type]
                     x_height=float(line_box.x_height), paragraph_start=bool(line_box.paragraph_start))
         words = [(box, [next(readings) for _ in box.glyphs]) for box in line_box.words]
         typical = line_typical_width(line_box) if rereader is not None else None
         for word_box, raw in join_split_numbers(words):
-            word = self._word(word_box.bbox, word_box.glyphs, raw, flow)
+            word = self._word(word_box.bbox, word_box.glyphs, raw, flow, layout)
             if rereader is not None and typical is not None and in_word_list(word.text) is not None:
                 word = self._reread(word, word_box, raw, flow, typical, rereader) or word
             line.words.append(word)
@@ -257,7 +259,7 @@ class Pipeline:
             if not new_glyphs:
                 continue
             word = self._word(word_box.bbox, [*glyphs[:start], *new_glyphs, *glyphs[end:]],
-                              [*raw[:start], *readings, *raw[end:]], flow)
+                              [*raw[:start], *readings, *raw[end:]], flow, rereader.layout)
             new_boxes = {glyph.bbox for glyph in new_glyphs}
             if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in new_boxes):
                 continue  # letters are cut and joined into letters ("Ma-nv" is no word either)
@@ -273,7 +275,7 @@ class Pipeline:
         return self.options.decode or DecodeOptions(lexicon=self.options.lexicon)
 
     def _word(self, bbox: tuple[int, int, int, int], boxes: list[GlyphBox],
-              raw: Readings, flow: Flow | None = None) -> Word:
+              raw: Readings, flow: Flow | None = None, layout: PageLayout | None = None) -> Word:
         flow = flow or Flow(sentence_start=False, open_brackets=1)  # a word on its own: anything goes
         geometries = [GlyphGeometry(top=b.bbox[1], bottom=b.bbox[3], baseline=b.baseline, x_height=b.x_height,
                                     left=b.bbox[0], right=b.bbox[2], small_mark=b.is_small_mark,
@@ -292,8 +294,12 @@ class Pipeline:
                 case_of.append(False if flow.sentence_start else lowercase)
             else:
                 case_of.append(True if lowercase is None else lowercase)
-        cased = [[(decide_case(c, g, case_of[n]), p) for c, p in r]
-                 for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
+        # a word's first letter may be a capital in mid-sentence ("London"): print shows it
+        shaped: dict[str, bool | None] = {}
+        if first is not None and layout is not None and (ink := glyph_ink(layout, boxes[first])) is not None:
+            shaped = {c: lowercase_by_shape(c, ink, len(boxes[first].components)) for c, _ in raw[first] if c in "KLI"}
+        cased = [[(decide_case(c, g, case_of[n] if shaped.get(c) is None or n != first else shaped[c]), p)
+                  for c, p in r] for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         chosen = decode_word(cased, self._decode_options)
         if all(not cased[n][pick][0] for n, pick in enumerate(chosen)):  # nothing but specks: keep the marks
             chosen = [next(i for i, (c, _) in enumerate(candidates) if c) for candidates in cased]

@@ -153,8 +153,9 @@ def cut_glyph(layout: PageLayout, glyph: GlyphBox, typical: float, score_fn: Sco
     """
     if layout.ink is None or layout.labels is None:
         return []
-    x0, y0, x1, y1 = glyph.deskewed_bbox
-    mask = np.isin(layout.labels[y0:y1, x0:x1], np.asarray(glyph.components))
+    mask = glyph_ink(layout, glyph)
+    if mask is None:
+        return []
     pieces = cut_in_two(SplitJob(glyph.deskewed_bbox, mask, glyph.components, typical), layout.ink,
                         layout.labels, score_fn)
     if not pieces:
@@ -182,3 +183,11 @@ def join_glyphs(layout: PageLayout, first: GlyphBox, second: GlyphBox, typical: 
     return replace(first, bbox=(min(o[0], q[0]), min(o[1], q[1]), max(o[2], q[2]), max(o[3], q[3])),
                    deskewed_bbox=box, components=components, is_small_mark=False, split=False,
                    crop=glyph_crop(layout.ink, box, layout.labels, components))
+
+
+def glyph_ink(layout: PageLayout, glyph: GlyphBox) -> np.ndarray | None:
+    """The glyph's own ink in its deskewed box (bool), other glyphs' ink left out; None without labels."""
+    if layout.labels is None:
+        return None
+    x0, y0, x1, y1 = glyph.deskewed_bbox
+    return np.isin(layout.labels[y0:y1, x0:x1], np.asarray(glyph.components))

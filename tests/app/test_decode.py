@@ -218,3 +218,37 @@ def test_one_letter_in_place_of_two_may_make_a_word() -> None:
     assert not out_of_place_marks_only("first:", 4, 6)  # a colon after a word belongs there
     assert not out_of_place_marks_only("number's", 5, 7)  # so does the apostrophe of "'s"
     assert not out_of_place_marks_only("(see", 0, 2)
+
+
+def test_print_shows_the_case_of_a_tall_k_l_or_i() -> None:
+    import numpy as np
+
+    from app.decode import lowercase_by_shape
+
+    def canvas() -> np.ndarray:
+        return np.zeros((40, 30), bool)
+
+    big_l = canvas()
+    big_l[:, 2:7] = True
+    big_l[34:, 2:26] = True  # the foot reaches far right of the stem
+    small_l = canvas()
+    small_l[:, 12:17] = True
+    small_l[36:, 9:20] = True  # serifs on both sides
+    assert lowercase_by_shape("L", big_l, 1) is False and lowercase_by_shape("L", small_l, 1) is True
+    big_k, small_k = canvas(), canvas()
+    big_k[:, 2:7] = small_k[:, 2:7] = True
+    for row in range(40):  # arms from the middle of the stem: to the top right (K) or to the x-height (k)
+        col = 7 + abs(row - 22)
+        if row < 22:
+            big_k[row, min(col, 29)] = True
+            if row >= 12:
+                small_k[row, 7 + 2 * (22 - row)] = True
+        else:
+            big_k[row, min(col, 29)] = small_k[row, min(col, 29)] = True
+    assert lowercase_by_shape("K", big_k, 1) is False and lowercase_by_shape("K", small_k, 1) is True
+    dotted, plain = canvas(), canvas()
+    dotted[0:6, 12:18] = dotted[12:, 12:18] = True
+    plain[:, 12:18] = True
+    assert lowercase_by_shape("I", dotted, 2) is True
+    assert lowercase_by_shape("I", plain, 1) is None  # a capital I or an l: the word decides
+    assert lowercase_by_shape("O", big_l, 1) is None

@@ -37,3 +37,19 @@ def test_printed_page_is_read_with_case_and_punctuation(pipeline: Pipeline, degr
     kept = sum(ch in PUNCTUATION for op in Levenshtein.opcodes(truth, text) if op.tag == "equal"
                for ch in truth[op.src_start:op.src_end])
     assert kept >= 0.9 * sum(ch in PUNCTUATION for ch in truth), (truth, text)
+
+
+@pytest.mark.parametrize("font", ["DejaVuSerif.ttf", "DejaVuSansMono.ttf"])
+def test_names_keep_their_capitals_in_mid_sentence(pipeline: Pipeline, font: str) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from segmentation.synthetic import ttf_path
+
+    text = "we met Kate in London and it rained like it does in Kansas"
+    image = Image.new("L", (1700, 160), 255)
+    ImageDraw.Draw(image).text((40, 50), text, font=ImageFont.truetype(ttf_path(font), 40), fill=0)
+    read = pipeline.recognize_image(np.array(image)).text.split()
+    # the word list does not know case: only the letters' shapes tell "Kate" from "kate" (an undotted
+    # "I" is left to the word: a capital "I" or an "l" look alike in many faces)
+    assert [w for w in read if w.lower() in ("kate", "london", "kansas", "in", "it", "like")] == \
+        ["Kate", "in", "London", "it", "like", "it", "in", "Kansas"], read
