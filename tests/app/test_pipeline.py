@@ -212,6 +212,8 @@ def _glyph(x0: int, x1: int, tall: bool = False) -> GlyphBox:
 class _Rereader:
     """Stands in for :class:`app.pipeline.PageRereader`: fixed pieces and readings, calls remembered."""
 
+    layout = None  # no page: the first letter's case is left to the word
+
     def __init__(self, cut: tuple[list[GlyphBox], Readings], joined: tuple[list[GlyphBox], Readings]) -> None:
         self.cuts, self.joins = cut, joined
         self.calls: list[str] = []
