@@ -4,7 +4,8 @@ EMNIST Balanced has one class for both cases of c i j k l m o p s u v w x y z
 (labelled with the capital). :func:`decide_case` picks the case from where the
 glyph sits on its line; :func:`decode_word` then chooses among every glyph's
 top-k readings with a beam search scored by classifier probability, letter/digit
-consistency and English word frequency (``wordfreq``).
+consistency, how English spells (a letter trigram model) and English word frequency
+(``wordfreq``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class DecodeOptions:
     lexicon_floor: float = 9.0
     mixed_penalty: float = 1.6
     min_probability: float = 1e-4
+    letter_model_weight: float = 0.15
 
 
 def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
@@ -384,6 +386,37 @@ def reading_score(word: str, probabilities: Iterable[float], options: DecodeOpti
     return sum(math.log(max(p, options.min_probability)) for p in probabilities) + lexicon_bonus(word, options)
 
 
+#: Words the letter model learns spelling from: the most frequent English words, each counted once.
+LETTER_MODEL_WORDS = 60_000
+
+
+@lru_cache(maxsize=1)
+def _letter_model() -> tuple[dict[str, float], dict[str, float]]:
+    """log P(letter | the two before it) in English words, and the log probability of an unseen letter
+    after each pair ("^" pads a word's start, "$" marks its end)."""
+    from collections import Counter
+
+    from wordfreq import iter_wordlist
+
+    triples: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    words = (w for w in iter_wordlist("en") if w.isalpha() and w.isascii())
+    for word in itertools.islice(words, LETTER_MODEL_WORDS):
+        padded = "^^" + word + "$"
+        for i in range(2, len(padded)):
+            triples[padded[i - 2 : i + 1]] += 1
+            pairs[padded[i - 2 : i]] += 1
+    log_p = {t: math.log((n + 0.5) / (pairs[t[:2]] + 13.5)) for t, n in triples.items()}
+    unseen = {pair: math.log(0.5 / (n + 13.5)) for pair, n in pairs.items()}
+    return log_p, unseen
+
+
+def letter_log_p(history: str, char: str) -> float:
+    """log P(``char`` | the two letters before it), ``history`` being those two (or "^" padding)."""
+    log_p, unseen = _letter_model()
+    return log_p.get(history + char, unseen.get(history, math.log(1 / 27)))
+
+
 def _kind(char: str) -> str:
     return "digit" if char.isdigit() else "alpha" if char.isalpha() else "other"
 
@@ -405,23 +438,28 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     # bonus (log10 frequency <= 0) and the letter/digit penalties of its two neighbours are smaller.
     max_gain = (options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0) + 2 * options.mixed_penalty
     # beam items: (score, chosen indices, last kind)
-    beam: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
+    beam: list[tuple[float, tuple[int, ...], str, str]] = [(0.0, (), "", "^^")]
     mixed = {("alpha", "digit"), ("digit", "alpha")}
+    weight = options.letter_model_weight if options.lexicon else 0.0
     for readings in candidates:
         floor = max(p for _, p in readings) * math.exp(-max_gain)
-        # (index, log probability, kind) of the readings worth keeping, worked out once per glyph
-        kept = [(i, math.log(max(prob, options.min_probability)), _kind(char))
+        # (index, log probability, kind, letter) of the readings worth keeping, worked out once per glyph
+        kept = [(i, math.log(max(prob, options.min_probability)), _kind(char), char.lower())
                 for i, (char, prob) in enumerate(readings) if prob >= floor]
         grown = []
-        for score, chosen, last in beam:
-            for i, log_prob, kind in kept:
+        for score, chosen, last, history in beam:
+            for i, log_prob, kind, letter in kept:
                 penalty = options.mixed_penalty if (last, kind) in mixed else 0.0
-                grown.append((score + log_prob - penalty, (*chosen, i), kind))
+                if weight and kind == "alpha":
+                    grown.append((score + log_prob - penalty + weight * letter_log_p(history, letter),
+                                  (*chosen, i), kind, history[1] + letter))
+                else:
+                    grown.append((score + log_prob - penalty, (*chosen, i), kind, history if letter == "" else "^^"))
         grown.sort(key=lambda item: -item[0])
         beam = grown[: options.beam_width]
     if options.lexicon:
         best_score, best = -math.inf, beam[0][1]
-        for score, chosen, _ in beam:
+        for score, chosen, _, _ in beam:
             word = "".join(candidates[g][i][0] for g, i in enumerate(chosen))
             bonus = lexicon_bonus(word, options)
             if score + bonus > best_score:

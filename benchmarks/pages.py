@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from app.decode import word_score
+from app.decode import letter_log_p, word_score
 from app.pipeline import Pipeline, PipelineOptions
 from benchmarks.report import save_report
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
     with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model))
     without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model), predictor=with_lexicon.predictor)
-    word_score("warm-up")  # timings are per page of a warm run: model and word list loaded
+    word_score("warm-up")  # timings are per page of a warm run: model, word list and letter model loaded
+    letter_log_p("^^", "a")
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.kinds.split(","):

@@ -252,3 +252,19 @@ def test_print_shows_the_case_of_a_tall_k_l_or_i() -> None:
     assert lowercase_by_shape("I", dotted, 2) is True
     assert lowercase_by_shape("I", plain, 1) is None  # a capital I or an l: the word decides
     assert lowercase_by_shape("O", big_l, 1) is None
+
+
+def test_the_letter_model_spells_words_the_word_list_lacks() -> None:
+    from app.decode import letter_log_p
+
+    assert letter_log_p("th", "e") > letter_log_p("th", "q")
+    assert letter_log_p("^^", "t") > letter_log_p("^^", "x")  # "^" pads the start of a word
+    # "b?ntz" is in no word list: an l or an i in second place is for the spelling to decide
+    readings = [[("b", 0.9)], [("L", 0.55), ("I", 0.45)], [("n", 0.9)], [("t", 0.9)], [("Z", 0.9)]]
+
+    def spell(options: DecodeOptions) -> str:
+        return "".join(readings[g][i][0] for g, i in enumerate(decode_word(readings, options)))
+
+    assert spell(DecodeOptions(letter_model_weight=0.0)) == "bLntZ"
+    assert spell(DecodeOptions()) == "bIntZ"
+    assert spell(DecodeOptions(lexicon=False)) == "bLntZ"  # no word context at all: the classifier's reading
