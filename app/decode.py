@@ -411,10 +411,14 @@ def _letter_model() -> tuple[dict[str, float], dict[str, float]]:
     return log_p, unseen
 
 
+#: log P(letter) after two letters no listed word has together.
+UNSEEN_PAIR = math.log(1 / 27)
+
+
 def letter_log_p(history: str, char: str) -> float:
     """log P(``char`` | the two letters before it), ``history`` being those two (or "^" padding)."""
     log_p, unseen = _letter_model()
-    return log_p.get(history + char, unseen.get(history, math.log(1 / 27)))
+    return log_p.get(history + char, unseen.get(history, UNSEEN_PAIR))
 
 
 def _kind(char: str) -> str:
@@ -441,6 +445,7 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     beam: list[tuple[float, tuple[int, ...], str, str]] = [(0.0, (), "", "^^")]
     mixed = {("alpha", "digit"), ("digit", "alpha")}
     weight = options.letter_model_weight if options.lexicon else 0.0
+    spelling, unseen = _letter_model() if weight else ({}, {})
     for readings in candidates:
         floor = max(p for _, p in readings) * math.exp(-max_gain)
         # (index, log probability, kind, letter) of the readings worth keeping, worked out once per glyph
@@ -451,8 +456,10 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
             for i, log_prob, kind, letter in kept:
                 penalty = options.mixed_penalty if (last, kind) in mixed else 0.0
                 if weight and kind == "alpha":
-                    grown.append((score + log_prob - penalty + weight * letter_log_p(history, letter),
-                                  (*chosen, i), kind, history[1] + letter))
+                    spelt = spelling.get(history + letter)  # letter_log_p, inlined: the beam's hottest line
+                    if spelt is None:
+                        spelt = unseen.get(history, UNSEEN_PAIR)
+                    grown.append((score + log_prob - penalty + weight * spelt, (*chosen, i), kind, history[1] + letter))
                 else:
                     grown.append((score + log_prob - penalty, (*chosen, i), kind, history if letter == "" else "^^"))
         grown.sort(key=lambda item: -item[0])
