@@ -415,6 +415,14 @@ def _letter_model() -> tuple[dict[str, float], dict[str, float]]:
 UNSEEN_PAIR = math.log(1 / 27)
 
 
+@lru_cache(maxsize=1)
+def _spelling_range() -> float:
+    """The most one letter's log probability under the letter model can differ from another's."""
+    log_p, unseen = _letter_model()
+    values = [*log_p.values(), *unseen.values(), UNSEEN_PAIR]
+    return max(values) - min(values)
+
+
 def letter_log_p(history: str, char: str) -> float:
     """log P(``char`` | the two letters before it), ``history`` being those two (or "^" padding)."""
     log_p, unseen = _letter_model()
@@ -438,14 +446,16 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     options = options or DecodeOptions()
     if not candidates:
         return []
-    # A reading this much (in log probability) below its glyph's best can never win: the lexicon
-    # bonus (log10 frequency <= 0) and the letter/digit penalties of its two neighbours are smaller.
-    max_gain = (options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0) + 2 * options.mixed_penalty
-    # beam items: (score, chosen indices, last kind)
-    beam: list[tuple[float, tuple[int, ...], str, str]] = [(0.0, (), "", "^^")]
-    mixed = {("alpha", "digit"), ("digit", "alpha")}
     weight = options.letter_model_weight if options.lexicon else 0.0
     spelling, unseen = _letter_model() if weight else ({}, {})
+    # A reading this much (in log probability) below its glyph's best can never win: the lexicon
+    # bonus (log10 frequency <= 0), the letter/digit penalties of its two neighbours and what the
+    # spelling of it and of the next two letters can add are smaller.
+    max_gain = ((options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0)
+                + 2 * options.mixed_penalty + (3 * weight * _spelling_range() if weight else 0.0))
+    # beam items: (score, chosen indices, last kind, the last two letters for the letter model)
+    beam: list[tuple[float, tuple[int, ...], str, str]] = [(0.0, (), "", "^^")]
+    mixed = {("alpha", "digit"), ("digit", "alpha")}
     for readings in candidates:
         floor = max(p for _, p in readings) * math.exp(-max_gain)
         # (index, log probability, kind, letter) of the readings worth keeping, worked out once per glyph
