@@ -300,11 +300,11 @@ def word_score(word: str) -> float:
     core = word.strip(WORD_EDGE_MARKS).lower()
     if not core or not all(c.isalnum() or c in WORD_JOINERS for c in core):
         return -math.inf  # wordfreq would score "c]ear" as the two words "c" and "ear"
-    from wordfreq import get_frequency_dict, word_frequency
+    from wordfreq import word_frequency
 
     # a plain word is one lookup in wordfreq's cached dict (100 times cheaper than word_frequency());
     # digits, apostrophes and hyphens go through wordfreq's tokeniser
-    freq = get_frequency_dict("en").get(core, 0.0) if core.isalpha() else word_frequency(core, "en")
+    freq = _frequencies().get(core, 0.0) if core.isalpha() else word_frequency(core, "en")
     return math.log10(freq) if freq > 0 else -math.inf
 
 

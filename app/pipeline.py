@@ -68,8 +68,8 @@ UNLISTED_CUT_RATIO = 1.2
 class PageRereader:
     """Cuts or joins glyphs of one page and reads the result, for words that may read better so."""
 
-    def __init__(self, layout: PageLayout, memo: PageReadings, classes: tuple[str, ...], top_k: int) -> None:
-        self.layout, self.memo, self.classes, self.top_k = layout, memo, classes, top_k
+    def __init__(self, layout: PageLayout, memo: PageReadings, top_k: int) -> None:
+        self.layout, self.memo, self.top_k = layout, memo, top_k
 
     def cut(self, box: GlyphBox, typical: float) -> tuple[list[GlyphBox], Readings]:
         """The glyph cut in two at its best cut (see :func:`segmentation.cut_glyph`), and their readings."""
@@ -84,9 +84,7 @@ class PageRereader:
         crops = [glyph.crop for glyph in glyphs if glyph.crop is not None]
         if not glyphs or len(crops) < len(glyphs):
             return [], []
-        prediction = self.memo.predict(np.stack(crops), k=self.top_k)
-        return glyphs, [[(self.classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
-                        for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)]
+        return glyphs, self.memo.readings(np.stack(crops), k=self.top_k)
 
 
 @dataclass
@@ -189,18 +187,12 @@ class Pipeline:
                     dpi=float(dpi or self.options.dpi), skew_angle=float(layout.skew_angle), source=source)
         if not glyph_boxes:
             return page
-        crops = normalize(image, glyph_boxes, layout)
-        prediction = memo.predict(crops, k=self.options.top_k)
-        classes = self.predictor.classes
-        readings = iter(
-            [(classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
-            for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)
-        )
+        readings = iter(memo.readings(normalize(image, glyph_boxes, layout), k=self.options.top_k))
         blocks: dict[int, Block] = {}
         flow = Flow()
         rereader = None
         if self.options.lexicon and self.options.split_touching:
-            rereader = PageRereader(layout, memo, self.predictor.classes, self.options.top_k)
+            rereader = PageRereader(layout, memo, self.options.top_k)
         for line_box in layout.lines:
             flow.start_line(line_box.paragraph_start)
             line = self._line(line_box, readings, flow, rereader, layout)
@@ -219,13 +211,14 @@ class Pipeline:
         typical = line_typical_width(line_box) if rereader is not None else None
         for word_box, raw in join_split_numbers(words):
             word = self._word(word_box.bbox, word_box.glyphs, raw, flow, layout)
-            if rereader is not None and typical is not None and in_word_list(word.text) is not None:
-                word = self._reread(word, word_box, raw, flow, typical, rereader) or word
+            listed = in_word_list(word.text)
+            if rereader is not None and typical is not None and listed is not None:
+                word = self._reread(word, listed, word_box, raw, flow, typical, rereader) or word
             line.words.append(word)
             flow.read(word.text)
         return line
 
-    def _reread(self, read: Word, word_box: WordBox, raw: Readings, flow: Flow, typical: float,
+    def _reread(self, read: Word, listed: bool, word_box: WordBox, raw: Readings, flow: Flow, typical: float,
                 rereader: PageRereader) -> Word | None:
         """The word read again with a wide glyph cut in two, or two narrow neighbours joined, where that
         could make a (more frequent) word: a touching "wn" kept whole as "m" in "brom", a broken "f" read
@@ -235,7 +228,7 @@ class Pipeline:
         for glyph in read.glyphs:
             position[glyph.bbox] = at
             at += len(glyph.text)
-        least = (self.options.segment.split_min_ratio if in_word_list(read.text) else UNLISTED_CUT_RATIO) * typical
+        least = (self.options.segment.split_min_ratio if listed else UNLISTED_CUT_RATIO) * typical
         width = [box.deskewed_bbox[2] - box.deskewed_bbox[0] for box in glyphs]
         # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
         wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),

@@ -73,3 +73,10 @@ class PageReadings:
     def predict(self, crops: np.ndarray, k: int) -> Any:
         """Top-k prediction of every crop, running the model only on crops not seen before."""
         return self.predictor.top_k(self._logits_of(crops), k=k)
+
+    def readings(self, crops: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Every crop's top-k (character, probability) readings, best first (see :meth:`predict`)."""
+        prediction = self.predict(crops, k)
+        classes = self.predictor.classes
+        return [[(classes[i], float(p)) for i, p in zip(idx, probs, strict=True)]
+                for idx, probs in zip(prediction.indices, prediction.probabilities, strict=True)]

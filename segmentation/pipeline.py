@@ -151,10 +151,8 @@ def cut_glyph(layout: PageLayout, glyph: GlyphBox, typical: float, score_fn: Sco
     For a reader that finds the whole wrong after all: "brom" read with a touching "wn" kept whole as
     one "m". The pieces carry their crops, scored with ``score_fn``.
     """
-    if layout.ink is None or layout.labels is None:
-        return []
     mask = glyph_ink(layout, glyph)
-    if mask is None:
+    if layout.ink is None or layout.labels is None or mask is None:
         return []
     pieces = cut_in_two(SplitJob(glyph.deskewed_bbox, mask, glyph.components, typical), layout.ink,
                         layout.labels, score_fn)
@@ -174,14 +172,12 @@ def may_be_one_glyph(first: GlyphBox, second: GlyphBox, typical: float) -> bool:
 def join_glyphs(layout: PageLayout, first: GlyphBox, second: GlyphBox, typical: float) -> GlyphBox | None:
     """Two neighbouring glyphs of a line as one, with its crop, when they may be one broken character
     (:func:`may_be_one_glyph`); else None."""
-    a, b = first.deskewed_bbox, second.deskewed_bbox
     if layout.ink is None or layout.labels is None or not may_be_one_glyph(first, second, typical):
         return None
-    box = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    box = _union(np.array([first.deskewed_bbox, second.deskewed_bbox]))
     components = first.components + second.components
-    o, q = first.bbox, second.bbox
-    return replace(first, bbox=(min(o[0], q[0]), min(o[1], q[1]), max(o[2], q[2]), max(o[3], q[3])),
-                   deskewed_bbox=box, components=components, is_small_mark=False, split=False,
+    return replace(first, bbox=_union(np.array([first.bbox, second.bbox])), deskewed_bbox=box,
+                   components=components, is_small_mark=False, split=False,
                    crop=glyph_crop(layout.ink, box, layout.labels, components))
 
 

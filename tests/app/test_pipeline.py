@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from app.decode import Readings
+from app.decode import Readings, in_word_list
 from app.document import Document
 from app.pipeline import Flow, Pipeline, PipelineOptions
 from segmentation import GlyphBox, WordBox
@@ -231,7 +231,9 @@ def _reread(raw: Readings, boxes: list[GlyphBox], rereader: _Rereader) -> tuple[
     pipeline = Pipeline(predictor=SimpleNamespace(classes=("b", "r", "O", "M", "W", "n", "f", "-", ".", "'")))
     word_box = WordBox((0, 60, boxes[-1].bbox[2], 100), boxes)
     read = pipeline._word(word_box.bbox, boxes, raw)
-    better = pipeline._reread(read, word_box, raw, Flow(sentence_start=False), 20.0, rereader)  # type: ignore[arg-type]
+    listed = bool(in_word_list(read.text))
+    better = pipeline._reread(read, listed, word_box, raw, Flow(sentence_start=False), 20.0,
+                              rereader)  # type: ignore[arg-type]
     return read.text, better.text if better is not None else None
 
 
