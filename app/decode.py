@@ -241,17 +241,31 @@ TRAILING = frozenset(".,;:!?'\")]")
 STEMS_FOR_SQUARE_BRACKETS = (("L", 0.5), ("1", 0.25))
 
 
-def reweigh_brackets(raw: Readings, open_before: bool = True) -> Readings:
+#: Brackets reach below the baseline by about a quarter of the x-height in print (0.2 and more on
+#: the held-out faces); a glyph that ends within this share of it rests on the baseline like a letter.
+BRACKET_DESCENT = 0.12
+
+
+def rests_on_baseline(geometry: GlyphGeometry) -> bool:
+    """Whether a glyph ends at the baseline instead of reaching below it as a bracket does."""
+    return geometry.x_height > 0 and geometry.bottom < geometry.baseline + BRACKET_DESCENT * geometry.x_height
+
+
+def reweigh_brackets(raw: Readings, open_before: bool = True,
+                     geometries: list[GlyphGeometry] | None = None) -> Readings:
     """Brackets open and close words: inside a word a bracket is most likely a worn letter
     (an ``l`` with a heavy foot read as ``]``), so its reading there counts a twentieth; so does
     a closing bracket that closes nothing (none opened earlier in the word or, unless
-    ``open_before``, on the page: "smal]"). A square bracket out of place may also be an ``l`` or a
-    ``1`` (:data:`STEMS_FOR_SQUARE_BRACKETS`)."""
+    ``open_before``, on the page: "smal]"), and one that rests on the baseline (with ``geometries``:
+    a worn "t" read as "[" in "[rees", a broken "o" as "c)"). A square bracket out of place may also
+    be an ``l`` or a ``1`` (:data:`STEMS_FOR_SQUARE_BRACKETS`)."""
     tops = [readings[0][0] for readings in raw]
     out = []
     for n, readings in enumerate(raw):
-        opens = all(t in LEADING for t in tops[:n])
-        closes = all(t in TRAILING for t in tops[n + 1:]) and (open_before or any(t in OPENING for t in tops[:n]))
+        resting = geometries is not None and rests_on_baseline(geometries[n])
+        opens = all(t in LEADING for t in tops[:n]) and not resting
+        closes = (all(t in TRAILING for t in tops[n + 1:]) and (open_before or any(t in OPENING for t in tops[:n]))
+                  and not resting)
         weighted = [(c, p * (0.05 if (c in OPENING and not opens) or (c in CLOSING and not closes) else 1.0))
                     for c, p in readings]
         if weighted == readings:

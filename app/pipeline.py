@@ -38,6 +38,7 @@ from app.decode import (
     with_speck_readings,
     with_worn_t,
     word_is_lowercase,
+    word_score,
 )
 from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
 from app.readings import PageReadings
@@ -60,9 +61,17 @@ from segmentation import (
 #: after all, or two narrow neighbours are joined, when that can make a word, or one this many times as
 #: frequent as the word read ("brom" -> "brown", "i'orest" -> "forest").
 REREAD_GAIN = 30.0
-#: In a word that is no word, glyphs from this many typical widths are tried for cuts ("leuer": a
-#: touching "tt" is only about as wide as the "u" it was read as).
-UNLISTED_CUT_RATIO = 1.2
+#: In a word that is no word, glyphs from this many typical widths are tried for cuts ("leHer", "oHice":
+#: a touching "tt" or "ff" is only about as wide as a typical letter).
+UNLISTED_CUT_RATIO = 0.95
+#: A glyph this many typical widths wide, unless it reads as a letter that wide (:data:`WIDE_LETTERS`),
+#: is tried for a cut into any listed word, however rare ("lay" -> "lazy": a touching "az" read as one
+#: "a"); a cut into two letters that makes a word at least a tenth as frequent (:data:`TOO_WIDE_RARER`,
+#: log10) gets :data:`TOO_WIDE_CREDIT` (log odds) on top of its score.
+VERY_WIDE_RATIO = 2.0
+WIDE_LETTERS = frozenset("mwMW")
+TOO_WIDE_CREDIT = 3.0
+TOO_WIDE_RARER = 1.0
 
 
 class PageRereader:
@@ -233,21 +242,23 @@ class Pipeline:
         # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
         wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),
                    key=width.__getitem__, default=-1)
-        changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]]]] = []
+        # (first glyph, glyph after the last, what the change reads, credit on top of its score)
+        changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]], float]] = []
         for n, box in enumerate(glyphs):
             at = position.get(box.bbox, -1)
             if at < 0:
                 continue
+            too_wide = width[n] >= VERY_WIDE_RATIO * typical and read.text[at] not in WIDE_LETTERS
             if (n == wide and width[n] >= least and read.text[at].isalpha()
-                    and two_letters_make_a_word(read.text, at, REREAD_GAIN)):
-                changes.append((n, n + 1, partial(rereader.cut, box, typical)))
+                    and two_letters_make_a_word(read.text, at, 0.0 if too_wide else REREAD_GAIN)):
+                changes.append((n, n + 1, partial(rereader.cut, box, typical), TOO_WIDE_CREDIT if too_wide else 0.0))
             if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
                     and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)
                     and one_letter_makes_a_word(read.text, at, REREAD_GAIN)):
-                changes.append((n, n + 2, partial(rereader.join, box, glyphs[n + 1], typical)))
+                changes.append((n, n + 2, partial(rereader.join, box, glyphs[n + 1], typical), 0.0))
         options = self._decode_options
         best, floor = None, None  # floor: the score to beat, the word as read (worked out when needed)
-        for start, end, make in changes:
+        for start, end, make, credit in changes:
             new_glyphs, readings = make()
             if not new_glyphs:
                 continue
@@ -258,7 +269,10 @@ class Pipeline:
                 continue  # letters are cut and joined into letters ("Ma-nv" is no word either)
             if floor is None:
                 floor = reading_score(read.text, (g.confidence for g in read.glyphs), options)
-            score = reading_score(word.text, (g.confidence for g in word.glyphs), options)
+            if credit and not (len(word.text) == len(read.text) + 1
+                               and word_score(word.text) >= word_score(read.text) - TOO_WIDE_RARER):
+                credit = 0.0
+            score = reading_score(word.text, (g.confidence for g in word.glyphs), options) + credit
             if score > floor:
                 best, floor = word, score
         return best
@@ -275,8 +289,8 @@ class Pipeline:
                                     cap_height=b.baseline - b.line_top) for b in boxes]
         raw = [self._small_mark(r, g) if g.small_mark or is_mark_like(r, g) else r
                for r, g in zip(raw, geometries, strict=True)]
-        raw = with_speck_readings(with_worn_t(reweigh_brackets(raw, flow.open_brackets > 0), geometries), geometries,
-                                  [b.split for b in boxes])
+        raw = reweigh_brackets(raw, flow.open_brackets > 0, geometries)
+        raw = with_speck_readings(with_worn_t(raw, geometries), geometries, [b.split for b in boxes])
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         # the word's case for each glyph; it decides a tall K, L or I (as tall as k, l and a dotted i):
         # the capital at the start of a sentence, the small letter after the first one of an undecided word

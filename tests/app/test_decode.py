@@ -128,6 +128,22 @@ def test_brackets_belong_at_the_edges_of_words() -> None:
     assert reweigh_brackets(framed) == framed
 
 
+def test_a_bracket_resting_on_the_baseline_is_a_letter() -> None:
+    from app.decode import reweigh_brackets
+
+    def glyph(bottom: float) -> GlyphGeometry:
+        return GlyphGeometry(top=60, bottom=bottom, baseline=100.0, x_height=XH, cap_height=40.0)
+
+    # "trees" with a worn "t" read as "[": brackets reach below the baseline, this one ends on it
+    trees = [[("[", 0.8), ("L", 0.15), ("1", 0.05)], [("r", 0.9)], [("e", 0.9)], [("e", 0.9)], [("S", 0.9)]]
+    level = [glyph(100.0)] * 5
+    assert reweigh_brackets(trees, geometries=level)[0][0][0] == "L"
+    # one that descends like a bracket opens the word
+    descending = [glyph(100.0 + 0.3 * XH), *level[1:]]
+    assert reweigh_brackets(trees, geometries=descending)[0][0][0] == "["
+    assert reweigh_brackets(trees)[0][0][0] == "["  # no geometry: the word alone decides
+
+
 def test_an_unsure_short_stem_may_be_a_worn_t():
     def line_geo(top):  # cap / ascender height 29 px on a line of x-height 20
         return GlyphGeometry(top=top, bottom=100.0, baseline=100.0, x_height=XH, cap_height=29.0)

@@ -253,6 +253,25 @@ def test_a_wide_glyph_is_cut_again_when_two_letters_make_a_word() -> None:
     assert _reread(raw, boxes, marks) == ("brom", None)
 
 
+def test_a_glyph_far_too_wide_for_its_letter_is_cut_into_a_rarer_word() -> None:
+    # "lazy" with a touching "az" read as one "a" twice the line's typical width (20 px): "lay" is a
+    # more frequent word, but an "a" that wide is most likely two letters
+    boxes = [_glyph(0, 6, tall=True), _glyph(8, 50), _glyph(52, 70)]
+    raw = [[("L", 0.9)], [("a", 0.97)], [("Y", 0.99)]]
+    az = _Rereader(([_glyph(8, 28), _glyph(30, 50)], [[("a", 0.99)], [("Z", 0.99)]]), ([], []))
+    assert _reread(raw, boxes, az) == ("lay", "lazy")
+    # an "m" is that wide: "ham" stays, though "hasm" would do as well as ever
+    boxes_m = [_glyph(0, 18, tall=True), _glyph(20, 38), _glyph(40, 82)]
+    ham = [[("h", 0.99)], [("a", 0.99)], [("M", 0.97)]]
+    sm = _Rereader(([_glyph(40, 60), _glyph(62, 82)], [[("S", 0.9)], [("M", 0.9)]]), ([], []))
+    assert _reread(ham, boxes_m, sm) == ("ham", None)
+    # a cut into a word far rarer than the one read gets no credit ("state" -> "strate")
+    boxes_s = [_glyph(0, 18), _glyph(20, 32, tall=True), _glyph(34, 76), _glyph(78, 90, tall=True), _glyph(92, 110)]
+    state = [[("S", 0.99)], [("t", 0.99)], [("a", 0.97)], [("t", 0.99)], [("e", 0.99)]]
+    ra = _Rereader(([_glyph(34, 52), _glyph(56, 76)], [[("r", 0.9)], [("a", 0.9)]]), ([], []))
+    assert _reread(state, boxes_s, ra) == ("state", None)
+
+
 def test_two_narrow_glyphs_are_joined_when_one_letter_makes_a_word() -> None:
     # "forest" with a broken "f" read as "r" and "'"
     boxes = [_glyph(0, 8, tall=True), _glyph(9, 14, tall=True)] + [_glyph(16 + 18 * i, 30 + 18 * i) for i in range(5)]
