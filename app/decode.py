@@ -201,8 +201,9 @@ def with_speck_readings(raw: Readings, geometries: list[GlyphGeometry], split: l
     return out
 
 
-#: A stem read as one of these, and not surely, may be a ``t`` whose faint crossbar was lost.
-STEMS = frozenset("il1I")
+#: A stem read as one of these, and not surely, may be a ``t`` whose faint crossbar was lost (the
+#: recognizer's classes are "I" and "L" for ``i`` and ``l`` too).
+STEMS = frozenset("il1IL")
 WORN_T_SURE = 0.8
 WORN_T_SHARE = 0.25
 #: A ``t`` rises above the baseline less than this share of the line's ascender / cap height
@@ -211,7 +212,7 @@ T_RISE = 0.92
 
 
 def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
-    """Give an unsure stem (``i``, ``l``, ``1``, ``I`` below 0.8) that is shorter than the line's
+    """Give an unsure stem (``i``, ``l``, ``1``, ``I``, ``L`` below 0.8) that is shorter than the line's
     ascenders the reading ``t`` at a quarter of its probability: a worn or blurred ``t`` loses
     its thin crossbar and reads as a stem, and only the word can tell (``foresi`` becomes ``forest``)."""
     out = []

@@ -158,6 +158,10 @@ def test_an_unsure_short_stem_may_be_a_worn_t():
     tall_stem = with_worn_t([short_stem], [line_geo(71)])  # as tall as an l: no t
     sure_stem = with_worn_t([[("l", 0.95), ("i", 0.03)]], [line_geo(75)])
     assert all(c != "t" for c, _ in tall_stem[0] + sure_stem[0])
+    # the recognizer's class for l is "L": "melhod" is a worn "method"
+    me, hod = [[("M", 0.99)], [("e", 0.99)]], [[("h", 0.99)], [("O", 0.98)], [("d", 0.99)]]
+    worn = with_worn_t([*me, [("L", 0.79), ("I", 0.1), ("1", 0.06)], *hod], [*geos[:2], line_geo(75), *geos[:3]])
+    assert spell(worn, decode_word(worn)).lower() == "method"
 
 
 def test_a_bracket_inside_a_word_is_no_word():
