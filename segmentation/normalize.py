@@ -31,6 +31,13 @@ BLUR_SIGMA = 1.0
 NIST_GLYPH_SIZE = 80.0
 
 
+#: Pixels around a glyph's box that its crop looks at: its own ink this close is kept unless it is
+#: next to (1 px) another component's.
+MARGIN = 3
+_NEAR_OWN = np.ones((2 * MARGIN + 1, 2 * MARGIN + 1), np.uint8)
+_NEAR_OTHER = np.ones((3, 3), np.uint8)
+
+
 def _quantile(values: np.ndarray, q: float) -> float:
     """``np.quantile(values, q)`` (linear interpolation) of a non-empty 1-d array, at a fraction of its cost."""
     position = q * (len(values) - 1)
@@ -39,23 +46,26 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(part[low] + (part[high] - part[low]) * (position - low))
 
 
-def _run_width(mask: np.ndarray) -> float:
-    """Median horizontal ink run length of a boolean mask."""
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    # every row starts and ends without ink, so its changes alternate: run start, run end, ...
-    edges = np.flatnonzero(np.diff(padded, axis=1))
+def _run_width(mask: np.ndarray, vertical: bool = False) -> float:
+    """Median horizontal (or vertical) ink run length of a boolean mask."""
+    if vertical:
+        padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=bool)
+        padded[1:-1] = mask
+        changes = (padded[1:] != padded[:-1]).T  # column by column
+    else:
+        padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=bool)
+        padded[:, 1:-1] = mask
+        changes = padded[:, 1:] != padded[:, :-1]
+    # every row (column) starts and ends without ink, so its changes alternate: run start, run end, ...
+    edges = np.flatnonzero(changes)
     runs = edges[1::2] - edges[::2]
     return _quantile(runs, 0.5) if runs.size else 0.0
 
 
 def _ink_extent(values: np.ndarray, floor: float) -> tuple[int, int, int, int] | None:
-    ink = values > floor
-    rows = np.flatnonzero(ink.any(axis=1))
-    cols = np.flatnonzero(ink.any(axis=0))
-    if rows.size == 0:
-        return None
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    """(x0, y0, x1, y1) of the pixels above ``floor``; None when there are none."""
+    x, y, w, h = cv2.boundingRect((values > floor).view(np.uint8))
+    return (x, y, x + w, y + h) if w else None
 
 
 def frame_glyph(ink: np.ndarray) -> np.ndarray:
@@ -73,7 +83,7 @@ def frame_glyph(ink: np.ndarray) -> np.ndarray:
     ink = cv2.copyMakeBorder(ink, 3, 3, 3, 3, cv2.BORDER_CONSTANT, value=0)
     extent = _ink_extent(ink, 0.05 * peak)
     size = max(extent[2] - extent[0], extent[3] - extent[1]) if extent else 1
-    sigma = BLUR_SIGMA * float(np.clip(size / NIST_GLYPH_SIZE, 0.25, 1.5))
+    sigma = BLUR_SIGMA * min(max(size / NIST_GLYPH_SIZE, 0.25), 1.5)
     ink = cv2.GaussianBlur(ink, (0, 0), sigma)
     extent = _ink_extent(ink, 0.05 * float(ink.max()))
     if extent is None:
@@ -86,20 +96,21 @@ def frame_glyph(ink: np.ndarray) -> np.ndarray:
     top, left = (frame - ink.shape[0]) // 2, (frame - ink.shape[1]) // 2
     square[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
     interpolation = cv2.INTER_AREA if frame > 2 * SIZE else cv2.INTER_CUBIC
-    small = np.clip(cv2.resize(square, (SIZE, SIZE), interpolation=interpolation), 0, None)
+    small = cv2.resize(square, (SIZE, SIZE), interpolation=interpolation)
+    np.maximum(small, 0, out=small)  # bicubic overshoots below zero
     peak = float(small.max())
     if peak <= 0:
         return np.zeros((SIZE, SIZE), dtype=np.uint8)
-    return np.clip(small * (255.0 / peak) + 0.5, 0, 255).astype(np.uint8)
+    return (small * (255.0 / peak) + 0.5).astype(np.uint8)  # 0.5 ... 255.5: rounds into 0 ... 255
 
 
 def thicken(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Dilate thin strokes so their width relative to the glyph size matches EMNIST."""
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
+    _, _, box_width, box_height = cv2.boundingRect(mask.view(np.uint8))
+    if box_width == 0:
         return ink
-    size = max(int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
-    width = min(_run_width(mask), _run_width(mask.T))
+    size = max(box_width, box_height)
+    width = min(_run_width(mask), _run_width(mask, vertical=True))
     if width <= 0 or width / size >= THIN_FRACTION * EMNIST_STROKE_RATIO:
         return ink
     grow = round(0.9 * EMNIST_STROKE_RATIO * size - width)
@@ -129,8 +140,7 @@ def glyph_crop(ink: np.ndarray, box: BBox, labels: np.ndarray | None = None,
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
     if x1 <= x0 or y1 <= y0:
         return np.zeros((SIZE, SIZE), dtype=np.uint8)
-    margin = 3
-    ex0, ey0, ex1, ey1 = max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin)
+    ex0, ey0, ex1, ey1 = max(0, x0 - MARGIN), max(0, y0 - MARGIN), min(width, x1 + MARGIN), min(height, y1 + MARGIN)
     patch = ink[ey0:ey1, ex0:ex1].astype(np.float32)
     inner = np.zeros(patch.shape, dtype=bool)
     inner[y0 - ey0 : y1 - ey0, x0 - ex0 : x1 - ex0] = True
@@ -138,14 +148,14 @@ def glyph_crop(ink: np.ndarray, box: BBox, labels: np.ndarray | None = None,
         lab = labels[ey0:ey1, ex0:ex1]
         own = (lab == components[0] if len(components) == 1 else np.isin(lab, np.asarray(components))) & inner
         other = (lab > 0) & ~own
-        keep = cv2.dilate(own.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
-        keep &= ~cv2.dilate(other.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) | own
+        keep = cv2.dilate(own.view(np.uint8), _NEAR_OWN).view(bool)
+        keep &= ~cv2.dilate(other.view(np.uint8), _NEAR_OTHER).view(bool) | own
         if restrict_columns:
             keep[:, : x0 - ex0] = False
             keep[:, x1 - ex0 :] = False
         background = lab == 0
         level = _quantile(patch[background], 0.5) if background.any() else 0.0
-        patch = np.where(keep, np.clip(patch - level, 0, None), 0).astype(np.float32)
+        patch = np.maximum(patch - level, 0) * keep
     else:
         level = _quantile(patch.ravel(), 0.5)
         patch = np.clip(patch - level, 0, None)
