@@ -21,10 +21,10 @@ BATCHES = (1, 64, 1024)
 
 
 def glyphs_per_second(predictor: Predictor, batch: int, seconds: float = 3.0) -> float:
-    """Throughput of ``predictor.predict`` on random glyphs of one batch size."""
+    """Throughput of ``predictor.predict`` called with ``batch`` random glyphs at a time (the predictor
+    runs them in forward passes of its own ``batch_size``)."""
     rng = np.random.default_rng(0)
     images = (rng.random((batch, 28, 28)) * 255).astype(np.uint8)
-    predictor.batch_size = max(batch, 1)
     predictor.predict(images)  # warm-up
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:

@@ -56,6 +56,12 @@ def fuse_batch_norm(model: nn.Module) -> nn.Module:
     return fused
 
 
+#: Glyphs per forward pass. Smaller passes stay in the CPU's caches: on 2 cores the shipped model reads
+#: 2,048 glyphs 35% faster in passes of 128 (or 256) than of 1,024 (best of 8: 6,400 vs 4,700 glyphs/s,
+#: the same logits).
+BATCH_SIZE = 128
+
+
 class Predictor:
     """A loaded, calibrated glyph classifier.
 
@@ -65,7 +71,7 @@ class Predictor:
         config: the model's JSON config.
     """
 
-    def __init__(self, model: nn.Module, config: dict[str, Any], *, batch_size: int = 1024,
+    def __init__(self, model: nn.Module, config: dict[str, Any], *, batch_size: int = BATCH_SIZE,
                  bf16: bool = True, threads: int | None = None) -> None:
         self.model = model.eval().to(memory_format=torch.channels_last)
         self._inference = fuse_batch_norm(self.model)
