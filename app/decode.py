@@ -332,13 +332,13 @@ def in_word_list(text: str) -> bool | None:
     return word_score(core) > -math.inf
 
 
-def two_letters_make_a_word(text: str, position: int, gain: float) -> bool:
+def two_letters_make_a_word(text: str, position: int, gain: float, least_frequency: float = 0.0) -> bool:
     """Whether the letter at ``position`` of a read word, replaced by two letters, gives a listed word
-    ``gain`` times as frequent as the one read (any listed word when that one is unlisted): a cheap test
-    before cutting a glyph that may be two touching letters ("brom" -> "brown"). Words are the runs of
-    letters around the replaced part."""
+    ``gain`` times as frequent as the one read (any listed word when that one is unlisted) and at least
+    ``least_frequency`` frequent: a cheap test before cutting a glyph that may be two touching letters
+    ("brom" -> "brown"). Words are the runs of letters around the replaced part."""
     head, tail, word = _letters_around(text, position, position + 1)
-    return _best_filled(head, tail, 2) > gain * _frequencies().get(word, 0.0)
+    return _best_filled(head, tail, 2) > max(gain * _frequencies().get(word, 0.0), least_frequency)
 
 
 def one_letter_makes_a_word(text: str, position: int, gain: float) -> bool:

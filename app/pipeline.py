@@ -61,17 +61,21 @@ from segmentation import (
 #: after all, or two narrow neighbours are joined, when that can make a word, or one this many times as
 #: frequent as the word read ("brom" -> "brown", "i'orest" -> "forest").
 REREAD_GAIN = 30.0
-#: In a word that is no word, glyphs from this many typical widths are tried for cuts ("leHer", "oHice":
-#: a touching "tt" or "ff" is only about as wide as a typical letter).
-UNLISTED_CUT_RATIO = 0.95
+#: In a word that is no word, glyphs from this many typical widths are tried for cuts ("leuer"), and from
+#: :data:`NARROW_CUT_RATIO` when that can make a common word (:data:`COMMON_WORD` frequency: "leHer",
+#: "oHice": a touching "tt" or "ff" is only about as wide as a typical letter).
+UNLISTED_CUT_RATIO = 1.2
+NARROW_CUT_RATIO = 0.95
+COMMON_WORD = 1e-5
 #: A glyph this many typical widths wide, unless it reads as a letter that wide (:data:`WIDE_LETTERS`),
-#: is tried for a cut into any listed word, however rare ("lay" -> "lazy": a touching "az" read as one
-#: "a"); a cut into two letters that makes a word at least a tenth as frequent (:data:`TOO_WIDE_RARER`,
-#: log10) gets :data:`TOO_WIDE_CREDIT` (log odds) on top of its score.
+#: is tried for a cut into a word at least a tenth as frequent as the one read (``TOO_WIDE_RARER``, log10;
+#: "lay" -> "lazy": a touching "az" read as one "a"); a cut into two letters that makes one gets
+#: :data:`TOO_WIDE_CREDIT` (log odds) on top of its score.
 VERY_WIDE_RATIO = 2.0
 WIDE_LETTERS = frozenset("mwMW")
 TOO_WIDE_CREDIT = 3.0
 TOO_WIDE_RARER = 1.0
+TOO_WIDE_GAIN = 10.0 ** -TOO_WIDE_RARER
 
 
 class PageRereader:
@@ -237,7 +241,7 @@ class Pipeline:
         for glyph in read.glyphs:
             position[glyph.bbox] = at
             at += len(glyph.text)
-        least = (self.options.segment.split_min_ratio if listed else UNLISTED_CUT_RATIO) * typical
+        least = (self.options.segment.split_min_ratio if listed else NARROW_CUT_RATIO) * typical
         width = [box.deskewed_bbox[2] - box.deskewed_bbox[0] for box in glyphs]
         # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
         wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),
@@ -249,8 +253,9 @@ class Pipeline:
             if at < 0:
                 continue
             too_wide = width[n] >= VERY_WIDE_RATIO * typical and read.text[at] not in WIDE_LETTERS
+            common = COMMON_WORD if width[n] < UNLISTED_CUT_RATIO * typical else 0.0
             if (n == wide and width[n] >= least and read.text[at].isalpha()
-                    and two_letters_make_a_word(read.text, at, 0.0 if too_wide else REREAD_GAIN)):
+                    and two_letters_make_a_word(read.text, at, TOO_WIDE_GAIN if too_wide else REREAD_GAIN, common)):
                 changes.append((n, n + 1, partial(rereader.cut, box, typical), TOO_WIDE_CREDIT if too_wide else 0.0))
             if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
                     and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)

@@ -181,6 +181,9 @@ def test_two_letters_in_place_of_one_may_make_a_more_frequent_word() -> None:
     assert not two_letters_make_a_word("from", 3, gain=30)  # "frown" is far rarer than "from"
     assert two_letters_make_a_word("from", 3, gain=0.001)
     assert not two_letters_make_a_word("xqzv", 1, gain=30)
+    # a touching "tt" read as "u": "letter" is a common word, though not one in a thousand
+    assert two_letters_make_a_word("leuer", 2, gain=30, least_frequency=1e-5)
+    assert not two_letters_make_a_word("leuer", 2, gain=30, least_frequency=1e-3)
 
 
 def test_word_list_membership_and_reading_scores() -> None:
