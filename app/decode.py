@@ -343,9 +343,10 @@ def two_letters_make_a_word(text: str, position: int, gain: float, least_frequen
 
 def one_letter_makes_a_word(text: str, position: int, gain: float) -> bool:
     """The same for the two characters at ``position`` replaced by one letter: a test before joining two
-    glyphs that may be one broken letter ("i'orest" -> "forest")."""
+    glyphs that may be one broken letter ("i'orest" -> "forest"). A word of two letters is never
+    joined into one ("al" is no broken "d")."""
     head, tail, word = _letters_around(text, position, position + 2)
-    return _best_filled(head, tail, 1) > gain * _frequencies().get(word, 0.0)
+    return bool(head or tail) and _best_filled(head, tail, 1) > gain * _frequencies().get(word, 0.0)
 
 
 #: Endings an apostrophe inside a word stands before ("small's", "don't", "we'll").

@@ -46,13 +46,16 @@ class Pair:
         return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
 
 
-def is_candidate(first: BBox, second: BBox, typical_width: float, x_height: float) -> bool:
-    """Whether two neighbours (left to right) are narrow and close enough to be one broken glyph."""
+def is_candidate(first: BBox, second: BBox, typical_width: float, x_height: float,
+                 max_piece: float = MAX_PIECE, max_gap: float = MAX_GAP, max_pair: float = MAX_PAIR) -> bool:
+    """Whether two neighbours (left to right) are narrow and close enough to be one broken glyph
+    (pieces narrower than ``max_piece`` typical widths, at most ``max_gap`` x-heights apart, together
+    at most ``max_pair`` typical widths wide)."""
     gap = second[0] - first[2]
     width = max(first[2], second[2]) - min(first[0], second[0])
-    return (gap <= MAX_GAP * x_height and width <= MAX_PAIR * typical_width
-            and first[2] - first[0] < MAX_PIECE * typical_width
-            and second[2] - second[0] < MAX_PIECE * typical_width)
+    return (gap <= max_gap * x_height and width <= max_pair * typical_width
+            and first[2] - first[0] < max_piece * typical_width
+            and second[2] - second[0] < max_piece * typical_width)
 
 
 def join_decisions(pairs: list[Pair], ink: np.ndarray, labels: np.ndarray,

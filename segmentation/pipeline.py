@@ -163,10 +163,18 @@ def cut_glyph(layout: PageLayout, glyph: GlyphBox, typical: float, score_fn: Sco
                     split=True, crop=piece.crop) for piece, o in zip(pieces, original, strict=True)]
 
 
+#: A reader that asks again may join wider pieces further apart than segmentation does on its own (the
+#: two stems of an "H" whose thin crossbar was lost, read "ii"): it has the word list to check with.
+REREAD_MAX_PIECE = 0.9
+REREAD_MAX_GAP = 0.35
+REREAD_MAX_PAIR = 1.8
+
+
 def may_be_one_glyph(first: GlyphBox, second: GlyphBox, typical: float) -> bool:
     """Whether two neighbouring glyphs of a line are narrow and close enough to be one broken character
-    (:func:`segmentation.merge.is_candidate`)."""
-    return is_candidate(first.deskewed_bbox, second.deskewed_bbox, typical, first.x_height)
+    (:func:`segmentation.merge.is_candidate`, with the looser limits of a second reading)."""
+    return is_candidate(first.deskewed_bbox, second.deskewed_bbox, typical, first.x_height,
+                        REREAD_MAX_PIECE, REREAD_MAX_GAP, REREAD_MAX_PAIR)
 
 
 def join_glyphs(layout: PageLayout, first: GlyphBox, second: GlyphBox, typical: float) -> GlyphBox | None:

@@ -237,6 +237,8 @@ def test_one_letter_in_place_of_two_may_make_a_word() -> None:
     assert one_letter_makes_a_word("i'orest", 0, gain=30)  # a broken "f": "forest"
     assert one_letter_makes_a_word("vallle", 3, gain=30)  # "value"
     assert not one_letter_makes_a_word("small", 3, gain=30)
+    assert one_letter_makes_a_word("iiistory", 0, gain=30)  # an "H" whose crossbar was lost
+    assert not one_letter_makes_a_word("al", 0, gain=30)  # a two-letter word is never joined into one
     assert out_of_place_marks_only("i'orest", 0, 2) and out_of_place_marks_only("vallle", 3, 5)
     assert not out_of_place_marks_only("first:", 4, 6)  # a colon after a word belongs there
     assert not out_of_place_marks_only("number's", 5, 7)  # so does the apostrophe of "'s"

@@ -195,6 +195,21 @@ def test_a_glyph_kept_whole_can_be_cut_later() -> None:
     assert match_boxes(truth, np.array([p.bbox for p in pieces])).precision == 1.0  # both are real glyphs
 
 
+def test_a_second_reading_may_join_the_stems_of_a_broken_capital() -> None:
+    from segmentation.merge import is_candidate
+    from segmentation.types import GlyphBox
+
+    def stem(x0: int, x1: int) -> GlyphBox:  # x-height 20, typical glyph width 20
+        return GlyphBox(bbox=(x0, 60, x1, 100), baseline=100.0, x_height=20.0, line_top=60.0,
+                        deskewed_bbox=(x0, 60, x1, 100))
+
+    # the two stems of an "H" whose crossbar was lost: 0.75 typical widths each with their serifs, 5 px apart
+    left, right = stem(0, 15), stem(20, 35)
+    assert may_be_one_glyph(left, right, 20.0)
+    assert not is_candidate(left.deskewed_bbox, right.deskewed_bbox, 20.0, 20.0)  # segmentation alone keeps them
+    assert not may_be_one_glyph(left, stem(29, 35), 20.0)  # 14 px (0.7 x-heights) apart: two letters
+
+
 def test_two_pieces_of_a_broken_glyph_can_be_joined_later() -> None:
     page = printed_page(np.random.default_rng(5), size=(1000, 400), font="DejaVuSans.ttf", font_sizes=(40,),
                         max_lines=3)
