@@ -231,3 +231,16 @@ def test_two_pieces_of_a_broken_glyph_can_be_joined_later() -> None:
     assert set(joined.components) == set(arcs[0][0].components + arcs[0][1].components)
     far = [(a, b) for a, b in itertools.pairwise(glyphs) if b.bbox[0] - a.bbox[2] > typical]
     assert far and join_glyphs(layout, *far[0], typical) is None  # glyphs a word gap apart
+
+
+def test_a_piece_leaves_out_a_neighbours_fragment() -> None:
+    from segmentation.split import SplitJob, _piece_box
+
+    # "mb" touching at the baseline; the top serif of the "b" reaches back over the "m"
+    mask = np.zeros((40, 60), dtype=bool)
+    mask[15:40, 0:30] = True  # the "m", x-height 25
+    mask[0:40, 30:34] = True  # the stem of the "b", ascender height 40
+    mask[0:3, 26:30] = True  # its serif, left of the cut at column 30
+    job = SplitJob(box=(100, 200, 160, 240), mask=mask, components=(1,), typical_width=30.0)
+    assert _piece_box(job, 0, 30) == (100, 215, 130, 240)  # as tall as the "m" alone
+    assert _piece_box(job, 30, 60) == (130, 200, 160, 240)
