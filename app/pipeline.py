@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -163,6 +162,44 @@ class Flow:
         self._opened_on_line = max(0, self._opened_on_line + opened)
 
 
+class Change(NamedTuple):
+    """A second look at a word's glyphs: the glyph at ``start`` cut in two, or it and the next joined."""
+
+    start: int
+    cut: bool
+    credit: float = 0.0  # log odds added to the score of what it reads (a glyph far too wide for its letter)
+
+
+def _changes_worth_reading(read: Word, listed: bool, glyphs: list[GlyphBox], typical: float,
+                           split_min_ratio: float) -> list[Change]:
+    """The cuts and joins of a word's glyphs that the word list says could make a word, or a more
+    frequent one; asking it first costs a dictionary look-up instead of a model call per change."""
+    at, position = 0, {}  # where each glyph's text is in the word as read
+    for glyph in read.glyphs:
+        position[glyph.bbox] = at
+        at += len(glyph.text)
+    least = (split_min_ratio if listed else NARROW_CUT_RATIO) * typical
+    width = [box.deskewed_bbox[2] - box.deskewed_bbox[0] for box in glyphs]
+    # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
+    wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),
+               key=width.__getitem__, default=-1)
+    changes = []
+    for n, box in enumerate(glyphs):
+        at = position.get(box.bbox, -1)
+        if at < 0:
+            continue
+        too_wide = width[n] >= VERY_WIDE_RATIO * typical and read.text[at] not in WIDE_LETTERS
+        common = COMMON_WORD if width[n] < UNLISTED_CUT_RATIO * typical else 0.0
+        if (n == wide and width[n] >= least and read.text[at].isalpha()
+                and two_letters_make_a_word(read.text, at, TOO_WIDE_GAIN if too_wide else REREAD_GAIN, common)):
+            changes.append(Change(n, cut=True, credit=TOO_WIDE_CREDIT if too_wide else 0.0))
+        if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
+                and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)
+                and one_letter_makes_a_word(read.text, at, REREAD_GAIN)):
+            changes.append(Change(n, cut=False))
+    return changes
+
+
 class Pipeline:
     """Recognise page images into result-model pages. The model loads once, on first use."""
 
@@ -237,46 +274,23 @@ class Pipeline:
         could make a (more frequent) word: a touching "wn" kept whole as "m" in "brom", a broken "f" read
         as "i'" in "i'orest". The best such reading if it beats the word as read, else None."""
         glyphs = word_box.glyphs
-        at, position = 0, {}  # where each glyph's text is in the word as read
-        for glyph in read.glyphs:
-            position[glyph.bbox] = at
-            at += len(glyph.text)
-        least = (self.options.segment.split_min_ratio if listed else NARROW_CUT_RATIO) * typical
-        width = [box.deskewed_bbox[2] - box.deskewed_bbox[0] for box in glyphs]
-        # the widest glyph kept whole is the one that may hold two letters (a word seldom has two such)
-        wide = max((n for n, box in enumerate(glyphs) if not (box.split or box.is_small_mark)),
-                   key=width.__getitem__, default=-1)
-        # (first glyph, glyph after the last, what the change reads, credit on top of its score)
-        changes: list[tuple[int, int, Callable[[], tuple[list[GlyphBox], Readings]], float]] = []
-        for n, box in enumerate(glyphs):
-            at = position.get(box.bbox, -1)
-            if at < 0:
-                continue
-            too_wide = width[n] >= VERY_WIDE_RATIO * typical and read.text[at] not in WIDE_LETTERS
-            common = COMMON_WORD if width[n] < UNLISTED_CUT_RATIO * typical else 0.0
-            if (n == wide and width[n] >= least and read.text[at].isalpha()
-                    and two_letters_make_a_word(read.text, at, TOO_WIDE_GAIN if too_wide else REREAD_GAIN, common)):
-                changes.append((n, n + 1, partial(rereader.cut, box, typical), TOO_WIDE_CREDIT if too_wide else 0.0))
-            if (n + 1 < len(glyphs) and position.get(glyphs[n + 1].bbox) == at + 1
-                    and may_be_one_glyph(box, glyphs[n + 1], typical) and out_of_place_marks_only(read.text, at, at + 2)
-                    and one_letter_makes_a_word(read.text, at, REREAD_GAIN)):
-                changes.append((n, n + 2, partial(rereader.join, box, glyphs[n + 1], typical), 0.0))
         options = self._decode_options
         best, floor = None, None  # floor: the score to beat, the word as read (worked out when needed)
-        for start, end, make, credit in changes:
-            new_glyphs, readings = make()
+        for change in _changes_worth_reading(read, listed, glyphs, typical, self.options.segment.split_min_ratio):
+            new_glyphs, readings = (rereader.cut(glyphs[change.start], typical) if change.cut
+                                    else rereader.join(glyphs[change.start], glyphs[change.start + 1], typical))
             if not new_glyphs:
                 continue
-            word = self._word(word_box.bbox, [*glyphs[:start], *new_glyphs, *glyphs[end:]],
-                              [*raw[:start], *readings, *raw[end:]], flow, rereader.layout)
+            end = change.start + (1 if change.cut else 2)
+            word = self._word(word_box.bbox, [*glyphs[: change.start], *new_glyphs, *glyphs[end:]],
+                              [*raw[: change.start], *readings, *raw[end:]], flow, rereader.layout)
             new_boxes = {glyph.bbox for glyph in new_glyphs}
             if not in_word_list(word.text) or not all(g.text.isalpha() for g in word.glyphs if g.bbox in new_boxes):
                 continue  # letters are cut and joined into letters ("Ma-nv" is no word either)
             if floor is None:
                 floor = reading_score(read.text, (g.confidence for g in read.glyphs), options)
-            if credit and not (len(word.text) == len(read.text) + 1
-                               and word_score(word.text) >= word_score(read.text) - TOO_WIDE_RARER):
-                credit = 0.0
+            credit = change.credit if (len(word.text) == len(read.text) + 1
+                                       and word_score(word.text) >= word_score(read.text) - TOO_WIDE_RARER) else 0.0
             score = reading_score(word.text, (g.confidence for g in word.glyphs), options) + credit
             if score > floor:
                 best, floor = word, score
