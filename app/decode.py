@@ -64,7 +64,10 @@ class DecodeOptions:
     beam_width: int = 24
     lexicon_weight: float = 0.45
     lexicon_floor: float = 9.0
-    mixed_penalty: float = 1.6
+    mixed_penalty: float = 1.6  # a letter beside a digit
+    #: a capital or a digit right after a small letter ("paTh", "aFter": t/T, f/F, g/G, a/A are separate
+    #: classes whose handwritten shapes overlap); below the cost of flipping a sure small letter before it
+    inner_capital_penalty: float = 4.0
     min_probability: float = 1e-4
     letter_model_weight: float = 0.15
 
@@ -446,7 +449,14 @@ def letter_log_p(history: str, char: str) -> float:
 
 
 def _kind(char: str) -> str:
-    return "digit" if char.isdigit() else "alpha" if char.isalpha() else "other"
+    if char.isalpha():
+        return "upper" if char.isupper() else "lower"
+    return "digit" if char.isdigit() else "other"
+
+
+#: Neighbours a word seldom has: a letter beside a digit, a capital after a small letter ("paTh").
+_MIXED = frozenset({("lower", "digit"), ("upper", "digit"), ("digit", "lower"), ("digit", "upper")})
+_INNER_CAPITAL = ("lower", "upper")
 
 
 def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOptions | None = None) -> list[int]:
@@ -465,13 +475,13 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
     weight = options.letter_model_weight if options.lexicon else 0.0
     spelling, unseen = _letter_model() if weight else ({}, {})
     # A reading this much (in log probability) below its glyph's best can never win: the lexicon
-    # bonus (log10 frequency <= 0), the letter/digit penalties of its two neighbours and what the
-    # spelling of it and of the next two letters can add are smaller.
+    # bonus (log10 frequency <= 0), the penalties of its two neighbours (letter beside digit, capital
+    # after a small letter) and what the spelling of it and of the next two letters can add are smaller.
+    neighbour = max(options.mixed_penalty, options.inner_capital_penalty)
     max_gain = ((options.lexicon_weight * options.lexicon_floor if options.lexicon else 0.0)
-                + 2 * options.mixed_penalty + (3 * weight * _spelling_range() if weight else 0.0))
+                + 2 * neighbour + (3 * weight * _spelling_range() if weight else 0.0))
     # beam items: (score, chosen indices, last kind, the last two letters for the letter model)
     beam: list[tuple[float, tuple[int, ...], str, str]] = [(0.0, (), "", "^^")]
-    mixed = {("alpha", "digit"), ("digit", "alpha")}
     for readings in candidates:
         floor = max(p for _, p in readings) * math.exp(-max_gain)
         # (index, log probability, kind, letter) of the readings worth keeping, worked out once per glyph
@@ -480,8 +490,10 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
         grown = []
         for score, chosen, last, history in beam:
             for i, log_prob, kind, letter in kept:
-                penalty = options.mixed_penalty if (last, kind) in mixed else 0.0
-                if weight and kind == "alpha":
+                penalty = (options.mixed_penalty if (last, kind) in _MIXED else 0.0)
+                if last == "lower" and kind in ("upper", "digit"):  # no cheaper for a digit than a capital
+                    penalty = max(penalty, options.inner_capital_penalty)
+                if weight and kind in ("lower", "upper"):
                     spelt = spelling.get(history + letter)  # letter_log_p, inlined: the beam's hottest line
                     if spelt is None:
                         spelt = unseen.get(history, UNSEEN_PAIR)

@@ -293,3 +293,19 @@ def test_the_letter_model_spells_words_the_word_list_lacks() -> None:
     assert spell(DecodeOptions(letter_model_weight=0.0)) == "bLntZ"
     assert spell(DecodeOptions()) == "bIntZ"
     assert spell(DecodeOptions(lexicon=False)) == "bLntZ"  # no word context at all: the classifier's reading
+
+
+def test_a_capital_after_a_small_letter_is_unlikely() -> None:
+    # a handwritten "t" read as "T" a little more surely than as "t": "paTh" is the same word as "path"
+    path = [[("p", 0.9)], [("a", 0.9)], [("T", 0.55), ("t", 0.4)], [("h", 0.9)]]
+    assert spell(path, decode_word(path)) == "path"
+    assert spell(path, decode_word(path, DecodeOptions(lexicon=False))) == "path"
+    assert spell(path, decode_word(path, DecodeOptions(inner_capital_penalty=0.0, mixed_penalty=0.0))) == "paTh"
+    # capitals after capitals and at the start are fine: "NASA", "The"
+    nasa = [[("N", 0.9), ("n", 0.1)], [("A", 0.9), ("a", 0.1)], [("S", 0.9)], [("A", 0.9), ("a", 0.1)]]
+    assert spell(nasa, decode_word(nasa)) == "NASA"
+    the = [[("T", 0.9), ("t", 0.1)], [("h", 0.9)], [("e", 0.9)]]
+    assert spell(the, decode_word(the)) == "The"
+    # and a digit is no way out: "b00k" is no cheaper than "bOOk" after a small letter
+    book = [[("b", 0.9)], [("0", 0.5), ("o", 0.4)], [("0", 0.5), ("o", 0.4)], [("k", 0.9)]]
+    assert spell(book, decode_word(book, DecodeOptions(lexicon=False))) == "book"
