@@ -233,6 +233,47 @@ def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
     return out
 
 
+#: Readings a glyph whose ink stays within the x-height can have besides the x-height letters, the
+#: merged classes and marks (an undotted ``i`` and a short ``t`` are seen often enough).
+SHORT_ALLOWS = frozenset("aegnqrCJMOPSUVWXYZIt")
+#: Lower-case letters with a class of their own that neither rise above the x-height nor descend.
+X_HEIGHT_ONLY = frozenset("aenr")
+#: What a reading keeps of its probability when the glyph's height rules it out ("n" read "h"). On the
+#: validation-glyph pages 0.2 / 0.1 / 0.05 / 0.02 all helped, the smaller the more (the page generator
+#: sizes letters exactly); 0.05 leaves room for hand-written heights that vary more than that.
+HEIGHT_MISMATCH = 0.05
+
+
+def rises_above_x_height(geometry: GlyphGeometry) -> bool | None:
+    """True when a glyph's ink rises clearly above its line's x-height (an ascender, a capital or a
+    digit), False when it stays within it, None when unsure (the thresholds of :func:`looks_lowercase`)."""
+    xh = geometry.x_height
+    if xh <= 0 or geometry.small_mark:
+        return None
+    rise = (geometry.baseline - geometry.top) / xh
+    ratio = geometry.cap_height / xh
+    if ratio >= 1.2:
+        middle, band = (1.0 + ratio) / 2, 0.1 * (ratio - 1.0)
+        return False if rise <= middle - band else True if rise >= middle + band else None
+    return False if rise <= 1.25 else True if rise >= 1.4 else None
+
+
+def reweigh_by_height(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
+    """Readings the glyph's height rules out keep :data:`HEIGHT_MISMATCH` of their probability: letters
+    with an ascender, capitals and digits for ink within the x-height ("n" read "h"), the x-height
+    letters ``a e n r`` for ink that rises above it."""
+    out = []
+    for readings, geometry in zip(raw, geometries, strict=True):
+        tall = rises_above_x_height(geometry)
+        if tall is None:
+            out.append(readings)
+            continue
+        weighted = [(c, p * HEIGHT_MISMATCH if (c in X_HEIGHT_ONLY if tall else c.isalnum() and c not in SHORT_ALLOWS)
+                     else p) for c, p in readings]
+        out.append(readings if weighted == readings else _best_first(weighted))
+    return out
+
+
 OPENING = frozenset("([")
 CLOSING = frozenset(")]")
 #: What may stand before an opening bracket in a word, and after a closing one.

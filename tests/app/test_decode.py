@@ -309,3 +309,21 @@ def test_a_capital_after_a_small_letter_is_unlikely() -> None:
     # and a digit is no way out: "b00k" is no cheaper than "bOOk" after a small letter
     book = [[("b", 0.9)], [("0", 0.5), ("o", 0.4)], [("0", 0.5), ("o", 0.4)], [("k", 0.9)]]
     assert spell(book, decode_word(book, DecodeOptions(lexicon=False))) == "book"
+
+
+def test_a_glyph_s_height_rules_out_readings() -> None:
+    from app.decode import reweigh_by_height
+
+    def glyph(top: float) -> GlyphGeometry:  # x-height 20, capitals and ascenders 30 px tall
+        return GlyphGeometry(top=top, bottom=100.0, baseline=100.0, x_height=XH, cap_height=30.0)
+
+    # a hand-written "n" whose arch the recognizer took for an "h": its ink stays within the x-height
+    n_or_h = [("h", 0.6), ("n", 0.35), ("4", 0.05)]
+    assert reweigh_by_height([n_or_h], [glyph(80.0)])[0][0][0] == "n"
+    # a tall glyph keeps its "h" and "4" and its "n" falls behind; read "n" first, it is an "h" after all
+    assert [c for c, _ in reweigh_by_height([n_or_h], [glyph(70.0)])[0]] == ["h", "4", "n"]
+    assert reweigh_by_height([[("n", 0.6), ("h", 0.35)]], [glyph(70.0)])[0][0][0] == "h"
+    # between the two heights nothing is ruled out, nor for a mark
+    assert reweigh_by_height([n_or_h], [glyph(75.0)]) == [n_or_h]
+    mark = GlyphGeometry(top=95, bottom=100.0, baseline=100.0, x_height=XH, cap_height=30.0, small_mark=True)
+    assert reweigh_by_height([[(".", 0.9), ("4", 0.1)]], [mark]) == [[(".", 0.9), ("4", 0.1)]]
