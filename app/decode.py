@@ -258,6 +258,29 @@ def rises_above_x_height(geometry: GlyphGeometry) -> bool | None:
     return False if rise <= 1.25 else True if rise >= 1.4 else None
 
 
+#: Capitals whose small letters are classes of their own ("T" and "t"); hand-written, the two often look
+#: alike, and the recognizer can be sure of the wrong one.
+CASE_PAIRS = frozenset("ABDEFGHNQRT")
+#: The share of a capital's probability its small letter gets when the recognizer left it out (0.05 /
+#: 0.1 / 0.2 on the validation-glyph pages, seeds 7 and 11: 218 + 196 / 205 + 187 / 203 + 185 errors).
+OTHER_CASE_SHARE = 0.1
+
+
+def with_other_case(raw: Readings) -> Readings:
+    """Give a glyph read as a capital of :data:`CASE_PAIRS` its small letter as a reading too, at
+    :data:`OTHER_CASE_SHARE` of the capital's probability, when it lacks a likelier one: the word
+    decides ("doinG", "paTh": a capital right after a small letter costs more than this)."""
+    out = []
+    for readings in raw:
+        have = {c: p for c, p in readings}
+        extra = [(c.lower(), OTHER_CASE_SHARE * p) for c, p in readings
+                 if c in CASE_PAIRS and have.get(c.lower(), 0.0) < OTHER_CASE_SHARE * p]
+        if extra:
+            readings = _best_first([*((c, p) for c, p in readings if c not in {e for e, _ in extra}), *extra])
+        out.append(readings)
+    return out
+
+
 def reweigh_by_height(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
     """Readings the glyph's height rules out keep :data:`HEIGHT_MISMATCH` of their probability: letters
     with an ascender, capitals and digits for ink within the x-height ("n" read "h"), the x-height

@@ -35,6 +35,7 @@ from app.decode import (
     reweigh_by_height,
     reweigh_small_mark,
     two_letters_make_a_word,
+    with_other_case,
     with_speck_readings,
     with_worn_t,
     word_is_lowercase,
@@ -311,7 +312,7 @@ class Pipeline:
                for r, g in zip(raw, geometries, strict=True)]
         raw = reweigh_brackets(raw, flow.open_brackets > 0, geometries)
         raw = with_speck_readings(with_worn_t(raw, geometries), geometries, [b.split for b in boxes])
-        raw = reweigh_by_height(raw, geometries)
+        raw = reweigh_by_height(with_other_case(raw), geometries)
         lowercase = word_is_lowercase([r[0][0] for r in raw], list(geometries))
         # the word's case for each glyph; it decides a tall K, L or I (as tall as k, l and a dotted i):
         # the capital at the start of a sentence, the small letter after the first one of an undecided word

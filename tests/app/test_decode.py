@@ -327,3 +327,17 @@ def test_a_glyph_s_height_rules_out_readings() -> None:
     assert reweigh_by_height([n_or_h], [glyph(75.0)]) == [n_or_h]
     mark = GlyphGeometry(top=95, bottom=100.0, baseline=100.0, x_height=XH, cap_height=30.0, small_mark=True)
     assert reweigh_by_height([[(".", 0.9), ("4", 0.1)]], [mark]) == [[(".", 0.9), ("4", 0.1)]]
+
+
+def test_a_sure_capital_may_still_be_its_small_letter() -> None:
+    from app.decode import with_other_case
+
+    # the recognizer is sure of "T" and left "t" out: the word has its say
+    path = [[("p", 0.9)], [("a", 0.9)], [("T", 0.99), ("I", 0.01)], [("h", 0.9)]]
+    widened = with_other_case(path)
+    assert widened[2] == [("T", 0.99), ("t", 0.099), ("I", 0.01)]
+    assert spell(widened, decode_word(widened)) == "path" and spell(path, decode_word(path)) == "paTh"
+    # at the start of a word it stays a capital; merged classes ("S") and a likelier small letter stay as they are
+    the = with_other_case([[("T", 0.99)], [("h", 0.9)], [("e", 0.9)]])
+    assert spell(the, decode_word(the)) == "The"
+    assert with_other_case([[("S", 0.9)], [("T", 0.5), ("t", 0.4)]]) == [[("S", 0.9)], [("T", 0.5), ("t", 0.4)]]
