@@ -275,8 +275,10 @@ def with_other_case(raw: Readings) -> Readings:
         have = {c: p for c, p in readings}
         extra = [(c.lower(), OTHER_CASE_SHARE * p) for c, p in readings
                  if c in CASE_PAIRS and have.get(c.lower(), 0.0) < OTHER_CASE_SHARE * p]
-        if extra:
-            readings = _best_first([*((c, p) for c, p in readings if c not in {e for e, _ in extra}), *extra])
+        if extra:  # the small letters take the weakest readings' places: as many readings as before
+            added = {c for c, _ in extra}
+            rest = [(c, p) for c, p in readings if c not in added][: max(1, len(readings) - len(extra))]
+            readings = _best_first([*rest, *extra])
         out.append(readings)
     return out
 
