@@ -172,9 +172,16 @@ REREAD_MAX_PAIR = 1.8
 
 def may_be_one_glyph(first: GlyphBox, second: GlyphBox, typical: float) -> bool:
     """Whether two neighbouring glyphs of a line are narrow and close enough to be one broken character
-    (:func:`segmentation.merge.is_candidate`, with the looser limits of a second reading)."""
-    return is_candidate(first.deskewed_bbox, second.deskewed_bbox, typical, first.x_height,
-                        REREAD_MAX_PIECE, REREAD_MAX_GAP, REREAD_MAX_PAIR)
+    (:func:`segmentation.merge.is_candidate`, with the looser limits of a second reading). Two pieces
+    cut from one component always may be (the cut may have been wrong: an "h" read "Ih"); glyphs whose
+    boxes overlap (a hand-written "g" whose stroke came apart, read "ig") may be of any width as long
+    as the two together are no wider than ``REREAD_MAX_PAIR`` typical widths."""
+    a, b = first.deskewed_bbox, second.deskewed_bbox
+    if first.split and second.split and first.components == second.components:
+        return True  # the cut that made them may have been wrong
+    if b[0] < a[2]:  # overlapping boxes
+        return is_candidate(a, b, typical, first.x_height, np.inf, REREAD_MAX_GAP, REREAD_MAX_PAIR)
+    return is_candidate(a, b, typical, first.x_height, REREAD_MAX_PIECE, REREAD_MAX_GAP, REREAD_MAX_PAIR)
 
 
 def join_glyphs(layout: PageLayout, first: GlyphBox, second: GlyphBox, typical: float) -> GlyphBox | None:

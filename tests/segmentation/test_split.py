@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -208,6 +209,13 @@ def test_a_second_reading_may_join_the_stems_of_a_broken_capital() -> None:
     assert may_be_one_glyph(left, right, 20.0)
     assert not is_candidate(left.deskewed_bbox, right.deskewed_bbox, 20.0, 20.0)  # segmentation alone keeps them
     assert not may_be_one_glyph(left, stem(29, 35), 20.0)  # 14 px (0.7 x-heights) apart: two letters
+    # a wide glyph is joined only with one its box overlaps ("ig": a stroke of a "g" came apart)
+    wide, ear = stem(40, 62), stem(35, 45)
+    assert may_be_one_glyph(ear, wide, 20.0) and not may_be_one_glyph(ear, stem(47, 69), 20.0)
+    # and two pieces cut from one component may always be put back together
+    first, second = replace(stem(0, 8), split=True, components=(3,)), replace(stem(8, 38), split=True, components=(3,))
+    assert may_be_one_glyph(first, second, 20.0)
+    assert not may_be_one_glyph(first, replace(second, components=(4,)), 20.0)
 
 
 def test_two_pieces_of_a_broken_glyph_can_be_joined_later() -> None:
