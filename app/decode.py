@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from app.readings import CAPITAL_ONLY, X_HEIGHT_READINGS
+
 #: Capital letters whose class also stands for the lower-case letter.
 MERGED_CASE = frozenset("CIJKLMOPSUVWXYZ")
 #: Lower-case letters that reach below the baseline.
@@ -72,28 +74,29 @@ class DecodeOptions:
     letter_model_weight: float = 0.15
 
 
-def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
-    """True for a glyph of x-height or with a descender, False for a tall one, None when unsure.
+def _above_x_height(measure: float, ratio: float) -> bool | None:
+    """Whether ink ``measure`` x-heights tall rises above the x-height of a line whose cap height is
+    ``ratio`` x-heights: compared with the midpoint of the two when the cap height is known and clearly
+    above the x-height (printed capitals of sans and typewriter faces are only 1.2-1.35 x-heights
+    tall), with fixed ratios otherwise; None when unsure."""
+    if ratio >= 1.2:
+        middle, band = (1.0 + ratio) / 2, 0.1 * (ratio - 1.0)
+        return False if measure <= middle - band else True if measure >= middle + band else None
+    return False if measure <= 1.25 else True if measure >= 1.4 else None
 
-    With the line's cap height known and clearly above its x-height, the glyph's rise above
-    the baseline is compared with the midpoint of the two (printed capitals of sans and
-    typewriter faces are only 1.2-1.35 x-heights tall); otherwise fixed ratios apply.
-    """
+
+def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
+    """True for a glyph of x-height or with a descender, False for a tall one, None when unsure
+    (its rise above the baseline, or without a known cap height its height, :func:`_above_x_height`)."""
     xh = geometry.x_height
     if xh <= 0:
         return None
     if geometry.bottom - geometry.baseline > 0.3 * xh:
         return True
     ratio = geometry.cap_height / xh
-    if ratio >= 1.2:
-        rise = (geometry.baseline - geometry.top) / xh
-        middle, band = (1.0 + ratio) / 2, 0.1 * (ratio - 1.0)
-        return True if rise <= middle - band else False if rise >= middle + band else None
-    if geometry.height <= 1.25 * xh:
-        return True
-    if geometry.height >= 1.4 * xh:
-        return False
-    return None
+    measure = geometry.baseline - geometry.top if ratio >= 1.2 else geometry.height
+    above = _above_x_height(measure / xh, ratio)
+    return None if above is None else not above
 
 
 def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool | None = None) -> str:
@@ -233,9 +236,9 @@ def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
     return out
 
 
-#: Readings a glyph whose ink stays within the x-height can have besides the x-height letters, the
-#: merged classes and marks (an undotted ``i`` and a short ``t`` are seen often enough).
-SHORT_ALLOWS = frozenset("aegnqrCJMOPSUVWXYZIt")
+#: Readings a glyph whose ink stays within the x-height can have: those segmentation allows it, and an
+#: undotted ``i`` and a short ``t``, which hand-written pages have often enough.
+SHORT_ALLOWS = X_HEIGHT_READINGS | {"I", "t"}
 #: Lower-case letters with a class of their own that neither rise above the x-height nor descend.
 X_HEIGHT_ONLY = frozenset("aenr")
 #: What a reading keeps of its probability when the glyph's height rules it out ("n" read "h"). On the
@@ -246,21 +249,16 @@ HEIGHT_MISMATCH = 0.05
 
 def rises_above_x_height(geometry: GlyphGeometry) -> bool | None:
     """True when a glyph's ink rises clearly above its line's x-height (an ascender, a capital or a
-    digit), False when it stays within it, None when unsure (the thresholds of :func:`looks_lowercase`)."""
+    digit), False when it stays within it, None when unsure or for a small mark."""
     xh = geometry.x_height
     if xh <= 0 or geometry.small_mark:
         return None
-    rise = (geometry.baseline - geometry.top) / xh
-    ratio = geometry.cap_height / xh
-    if ratio >= 1.2:
-        middle, band = (1.0 + ratio) / 2, 0.1 * (ratio - 1.0)
-        return False if rise <= middle - band else True if rise >= middle + band else None
-    return False if rise <= 1.25 else True if rise >= 1.4 else None
+    return _above_x_height((geometry.baseline - geometry.top) / xh, geometry.cap_height / xh)
 
 
 #: Capitals whose small letters are classes of their own ("T" and "t"); hand-written, the two often look
 #: alike, and the recognizer can be sure of the wrong one.
-CASE_PAIRS = frozenset("ABDEFGHNQRT")
+CASE_PAIRS = CAPITAL_ONLY
 #: The share of a capital's probability its small letter gets when the recognizer left it out (0.05 /
 #: 0.1 / 0.2 on the validation-glyph pages, seeds 7 and 11: 218 + 196 / 205 + 187 / 203 + 185 errors).
 OTHER_CASE_SHARE = 0.1
@@ -520,9 +518,8 @@ def _kind(char: str) -> str:
     return "digit" if char.isdigit() else "other"
 
 
-#: Neighbours a word seldom has: a letter beside a digit, a capital after a small letter ("paTh").
+#: Neighbours a word seldom has: a letter beside a digit (a capital or digit after a small letter: below).
 _MIXED = frozenset({("lower", "digit"), ("upper", "digit"), ("digit", "lower"), ("digit", "upper")})
-_INNER_CAPITAL = ("lower", "upper")
 
 
 def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOptions | None = None) -> list[int]:
@@ -556,7 +553,7 @@ def decode_word(candidates: list[list[tuple[str, float]]], options: DecodeOption
         grown = []
         for score, chosen, last, history in beam:
             for i, log_prob, kind, letter in kept:
-                penalty = (options.mixed_penalty if (last, kind) in _MIXED else 0.0)
+                penalty = options.mixed_penalty if (last, kind) in _MIXED else 0.0
                 if last == "lower" and kind in ("upper", "digit"):  # no cheaper for a digit than a capital
                     penalty = max(penalty, options.inner_capital_penalty)
                 if weight and kind in ("lower", "upper"):
