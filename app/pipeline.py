@@ -291,8 +291,9 @@ class Pipeline:
                 continue  # letters are cut and joined into letters ("Ma-nv" is no word either)
             if floor is None:
                 floor = reading_score(read.text, (g.confidence for g in read.glyphs), options)
-            credit = change.credit if (len(word.text) == len(read.text) + 1
-                                       and word_score(word.text) >= word_score(read.text) - TOO_WIDE_RARER) else 0.0
+            credit = change.credit if change.credit and (
+                len(word.text) == len(read.text) + 1
+                and word_score(word.text) >= word_score(read.text) - TOO_WIDE_RARER) else 0.0
             score = reading_score(word.text, (g.confidence for g in word.glyphs), options) + credit
             if score > floor:
                 best, floor = word, score
