@@ -63,7 +63,7 @@ class DecodeOptions:
     """Weights of the word decoder."""
 
     lexicon: bool = True
-    beam_width: int = 24
+    beam_width: int = 16  # 24 before: the same text on every tuning page set, decoding 25% faster; 12 and 8 lose
     lexicon_weight: float = 0.45
     lexicon_floor: float = 9.0
     mixed_penalty: float = 1.6  # a letter beside a digit
