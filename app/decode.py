@@ -99,16 +99,19 @@ def looks_lowercase(geometry: GlyphGeometry) -> bool | None:
     return None if above is None else not above
 
 
-def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool | None = None) -> str:
+def decide_case(char: str, geometry: GlyphGeometry | None, word_lowercase: bool | None = None,
+                inside: bool = False) -> str:
     """Lower-case a merged-class capital when the glyph looks like a lower-case letter.
 
     ``k``, ``l`` and a dotted ``i`` are as tall as capitals, so for a tall glyph the
-    rest of the word decides (``word_lowercase``).
+    rest of the word decides (``word_lowercase``); so it does for any tall letter ``inside`` a word,
+    after its first, as for the other letters a capital after a small letter is unlikely (a
+    hand-written "y" drawn large at the end of "Monday").
     """
     if char not in MERGED_CASE or geometry is None:
         return char
     lower = looks_lowercase(geometry)
-    if lower is None or (lower is False and char in "KLI" and word_lowercase):
+    if lower is None or (lower is False and (char in "KLI" or inside) and word_lowercase):
         lower = bool(word_lowercase)
     return char.lower() if lower else char
 

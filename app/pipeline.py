@@ -328,7 +328,8 @@ class Pipeline:
         shaped: dict[str, bool | None] = {}
         if first is not None and layout is not None and (ink := glyph_ink(layout, boxes[first])) is not None:
             shaped = {c: lowercase_by_shape(c, ink, len(boxes[first].components)) for c, _ in raw[first] if c in "KLI"}
-        cased = [[(decide_case(c, g, case_of[n] if shaped.get(c) is None or n != first else shaped[c]), p)
+        cased = [[(decide_case(c, g, case_of[n] if shaped.get(c) is None or n != first else shaped[c],
+                               inside=first is not None and n > first), p)
                   for c, p in r] for n, (r, g) in enumerate(zip(raw, geometries, strict=True))]
         chosen = decode_word(cased, self._decode_options)
         if all(not cased[n][pick][0] for n, pick in enumerate(chosen)):  # nothing but specks: keep the marks

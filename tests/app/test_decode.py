@@ -30,6 +30,11 @@ def test_tall_lowercase_letters_follow_their_word():
     assert decide_case("K", TALL, word_lowercase=None) == "K"
     assert word_is_lowercase(["h", "e", "L", "L", "O"], [TALL, SMALL, TALL, TALL, SMALL])
     assert word_is_lowercase(["H", "E", "L", "L", "O"], [TALL] * 5) is False
+    # any tall merged-class letter inside a lower-case word follows it ("Monday" with a large "y");
+    # the first letter keeps its height's case ("You", "Paris" in mid-sentence)
+    assert decide_case("Y", TALL, word_lowercase=True, inside=True) == "y"
+    assert decide_case("Y", TALL, word_lowercase=True) == "Y"
+    assert decide_case("Y", TALL, word_lowercase=False, inside=True) == "Y"  # "MONDAY"
 
 
 def test_lexicon_fixes_letter_digit_confusions():
