@@ -170,6 +170,17 @@ def _best_first(readings: Iterable[tuple[str, float]]) -> list[tuple[str, float]
     return sorted(readings, key=lambda item: -item[1])
 
 
+def _in_weakest_places(readings: list[tuple[str, float]], new: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A glyph's readings with ``new`` ones added (a character it had keeps the larger probability) in
+    the weakest others' places, so it has as many readings as before (or one more when it had one)."""
+    had: dict[str, float] = {}
+    for c, p in readings:
+        had[c] = max(p, had.get(c, 0.0))
+    added = {c for c, _ in new}
+    rest = [(c, p) for c, p in readings if c not in added][: max(1, len(readings) - len(new))]
+    return _best_first([*rest, *((c, max(p, had.get(c, 0.0))) for c, p in new)])
+
+
 def reweigh_small_mark(readings: list[tuple[str, float]], geometry: GlyphGeometry) -> list[tuple[str, float]]:
     """Favour the marks that fit the glyph's position (marks of one shape, like comma and apostrophe, differ
     only by it); letters and digits are unlikely for a small mark."""
@@ -230,11 +241,7 @@ def with_worn_t(raw: Readings, geometries: list[GlyphGeometry]) -> Readings:
         xh, rise = geometry.x_height, geometry.baseline - geometry.top
         short = geometry.cap_height >= 1.2 * xh > 0 and xh < rise < T_RISE * geometry.cap_height
         if top in STEMS and prob < WORN_T_SURE and short:
-            rest = [(c, p) for c, p in readings if c != "t"]
-            if len(rest) == len(readings) > 1:
-                rest = rest[:-1]  # "t" takes the weakest reading's place: as many readings as before
-            t_prob = max([WORN_T_SHARE * prob, *(p for c, p in readings if c == "t")])
-            readings = _best_first([*rest, ("t", t_prob)])
+            readings = _in_weakest_places(readings, [("t", WORN_T_SHARE * prob)])
         out.append(readings)
     return out
 
@@ -273,14 +280,10 @@ def with_other_case(raw: Readings) -> Readings:
     decides ("doinG", "paTh": a capital right after a small letter costs more than this)."""
     out = []
     for readings in raw:
-        have = {c: p for c, p in readings}
+        have = dict(readings)
         extra = [(c.lower(), OTHER_CASE_SHARE * p) for c, p in readings
                  if c in CASE_PAIRS and have.get(c.lower(), 0.0) < OTHER_CASE_SHARE * p]
-        if extra:  # the small letters take the weakest readings' places: as many readings as before
-            added = {c for c, _ in extra}
-            rest = [(c, p) for c, p in readings if c not in added][: max(1, len(readings) - len(extra))]
-            readings = _best_first([*rest, *extra])
-        out.append(readings)
+        out.append(_in_weakest_places(readings, extra) if extra else readings)
     return out
 
 

@@ -326,7 +326,8 @@ class Pipeline:
                 case_of.append(True if lowercase is None else lowercase)
         # a word's first letter may be a capital in mid-sentence ("London"): print shows it
         shaped: dict[str, bool | None] = {}
-        if first is not None and layout is not None and (ink := glyph_ink(layout, boxes[first])) is not None:
+        if (first is not None and layout is not None and any(c in "KLI" for c, _ in raw[first])
+                and (ink := glyph_ink(layout, boxes[first])) is not None):
             shaped = {c: lowercase_by_shape(c, ink, len(boxes[first].components)) for c, _ in raw[first] if c in "KLI"}
         cased = [[(decide_case(c, g, case_of[n] if shaped.get(c) is None or n != first else shaped[c],
                                inside=first is not None and n > first), p)
