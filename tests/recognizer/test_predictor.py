@@ -105,3 +105,16 @@ def test_fused_inference_model_matches_the_trained_one(shipped_predictor, emnist
     x = torch.from_numpy(images).float().div(255).unsqueeze(1)
     with torch.no_grad():
         torch.testing.assert_close(fused(x), shipped_predictor.model(x), rtol=1e-3, atol=1e-3)
+
+
+def test_bfloat16_weights_give_the_logits_of_bf16_autocast(shipped_predictor, emnist_eval):
+    import torch
+
+    from recognizer.predictor import fuse_batch_norm
+    from recognizer.preprocess import standardize, unit_tensor
+
+    images = emnist_eval.images[:256]
+    x = standardize(unit_tensor(images), shipped_predictor.mean, shipped_predictor.std)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        autocast = fuse_batch_norm(shipped_predictor.model)(x).float().numpy()
+    torch.testing.assert_close(shipped_predictor.logits(images), autocast, rtol=0.02, atol=0.05)
