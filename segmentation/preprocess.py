@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from segmentation.blur import unblur
 from segmentation.types import SegmentOptions
 
 #: Background non-uniformity (grey levels between the 5th and 95th percentile of the
@@ -159,6 +160,8 @@ def binarize_page(grey: np.ndarray, options: SegmentOptions, text_height: float 
     threshold, binary = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if float(threshold) < 24 or (int(ink.max()) - int(ink.min())) < 32:
         binary = np.zeros_like(ink)  # no contrast: a blank page
+    elif method == "otsu" and options.separate_blurred:
+        binary = unblur(ink, binary)
     elif method == "sauvola":
         height = text_height if text_height else max(12.0, max(grey.shape) / 100.0)
         window = int(max(15, options.sauvola_window * height * 2)) | 1
