@@ -86,7 +86,8 @@ def handwriting_glyphs(source: str) -> GlyphSet:
 
 
 def make_pages(kind: str, count: int, seed: int, handwriting: str = "eval") -> list[SyntheticPage]:
-    """``handwritten``, ``printed`` (clean), ``printed-degraded`` or ``mixed`` pages (held-out fonts);
+    """``handwritten``, ``printed`` (clean), ``printed-degraded`` (an old copy: noise, specks, uneven light),
+    ``printed-blurred`` (soft focus, like a phone photo) or ``mixed`` pages (held-out fonts);
     handwriting from the ``eval`` or ``validation`` glyphs (:func:`handwriting_glyphs`)."""
     rng = np.random.default_rng(seed)
     pages = []
@@ -98,13 +99,15 @@ def make_pages(kind: str, count: int, seed: int, handwriting: str = "eval") -> l
         return pages
     if kind == "mixed":
         return [mixed_page(rng, held_out_faces()[i % len(held_out_faces())], handwriting) for i in range(count)]
-    if kind not in ("printed", "printed-degraded"):
+    if kind not in ("printed", "printed-degraded", "printed-blurred"):
         raise ValueError(f"unknown page kind {kind!r}")
     faces = held_out_faces()
     for i in range(count):
         page = printed_page(rng, size=(2480, 3508), font=faces[i % len(faces)], font_sizes=(40,))
         if kind == "printed":
             pages.append(degrade(page, rng, skew=rng.uniform(-1, 1), noise=4, blur=0.4, jpeg=92))
+        elif kind == "printed-blurred":
+            pages.append(degrade(page, rng, skew=rng.uniform(-2, 2), noise=8, blur=1.6, jpeg=75, uneven=0.3))
         else:
             pages.append(degrade(page, rng, skew=rng.uniform(-3, 3), noise=14, blur=1.0, jpeg=60, specks=300,
                                  uneven=0.25))
@@ -158,7 +161,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--handwriting", choices=("eval", "validation"), default="eval",
                         help="EMNIST glyphs of the handwritten pages: eval (to measure) or validation (to tune)")
-    parser.add_argument("--kinds", default="handwritten,printed,printed-degraded,mixed")
+    parser.add_argument("--kinds", default="handwritten,printed,printed-degraded,printed-blurred,mixed")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
     parser.add_argument("--out", type=Path, default=Path("reports"))

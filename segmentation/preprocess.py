@@ -158,10 +158,13 @@ def binarize_page(grey: np.ndarray, options: SegmentOptions, text_height: float 
     ink = 255 - grey
     method = options.binarize if options.binarize in ("otsu", "sauvola") else ("sauvola" if uneven else "otsu")
     threshold, binary = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if method == "otsu" and options.sharpen_blurred and float(threshold) >= 24:
+        sharper = unblur(ink, binary)
+        if sharper is not ink:
+            ink = sharper
+            threshold, binary = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if float(threshold) < 24 or (int(ink.max()) - int(ink.min())) < 32:
         binary = np.zeros_like(ink)  # no contrast: a blank page
-    elif method == "otsu" and options.separate_blurred:
-        binary = unblur(ink, binary)
     elif method == "sauvola":
         height = text_height if text_height else max(12.0, max(grey.shape) / 100.0)
         window = int(max(15, options.sauvola_window * height * 2)) | 1

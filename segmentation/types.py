@@ -124,8 +124,7 @@ class SegmentOptions:
         binarize: "auto", "otsu" or "sauvola".
         sauvola_window: window of the adaptive threshold, as a multiple of the estimated text height.
         sauvola_k: Sauvola's k.
-        separate_blurred: on a blurred page, part letters that only the strokes' halos join
-            (:mod:`segmentation.blur`).
+        sharpen_blurred: sharpen a blurred page before binarising it (:mod:`segmentation.blur`).
         detect_inversion: invert white-on-black pages.
         remove_rulings: remove long ruling lines and form box borders.
         ruling_min_length: a ruling is at least this many median glyph heights long.
@@ -153,7 +152,7 @@ class SegmentOptions:
     binarize: str = "auto"
     sauvola_window: float = 2.0
     sauvola_k: float = 0.2
-    separate_blurred: bool = True
+    sharpen_blurred: bool = True
     detect_inversion: bool = True
     remove_rulings: bool = True
     ruling_min_length: float = 8.0

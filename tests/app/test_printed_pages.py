@@ -57,10 +57,10 @@ def test_names_keep_their_capitals_in_mid_sentence(pipeline: Pipeline, font: str
 
 def test_a_blurred_printed_page_is_read(pipeline: Pipeline) -> None:
     # blurred like a phone photo or a soft scan: at Otsu's threshold the halos join letters ("tt" read
-    # "n"), 7.7% of the characters wrong; parted again (segmentation.blur) 2.9%
+    # "n"), 7.7% of the characters wrong; sharpened first (segmentation.blur) 1.6%
     rng = np.random.default_rng(3)
     page = printed_page(rng, size=(1500, 700), font="DejaVuSerif.ttf", font_sizes=(40,), max_lines=6)
     page = degrade(page, rng, skew=1.0, noise=8, blur=1.7, jpeg=75)
     truth = " ".join(line.text for line in page.lines)
     text = " ".join(pipeline.recognize_image(page.image).text.split())
-    assert Levenshtein.distance(truth, text) / len(truth) <= 0.04, (truth, text)
+    assert Levenshtein.distance(truth, text) / len(truth) <= 0.03, (truth, text)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from segmentation import normalize, segment
 from segmentation.normalize import EMNIST_STROKE_RATIO, _quantile, frame_glyph, glyph_crop
+from segmentation.types import SegmentOptions
 
 
 def _stats(glyph: np.ndarray) -> np.ndarray:
@@ -23,7 +24,10 @@ def _stats(glyph: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.emnist
-def test_pasted_emnist_glyphs_normalise_back_to_themselves(emnist) -> None:
+@pytest.mark.parametrize(("sharpen", "mass_tolerance"), [(False, 0.08), (True, 0.12)])
+def test_pasted_emnist_glyphs_normalise_back_to_themselves(emnist, sharpen: bool, mass_tolerance: float) -> None:
+    # EMNIST's glyphs are soft: enlarged three times they make a page blurred enough to be sharpened
+    # (segmentation.blur), which saturates more of their strokes
     images = emnist[0][:48]
     page = np.full((800, 1400), 238, np.uint8)
     places = []
@@ -33,7 +37,7 @@ def test_pasted_emnist_glyphs_normalise_back_to_themselves(emnist) -> None:
         y, x = 50 + row * 170, 50 + col * 110
         page[y : y + 84, x : x + 84] = np.minimum(page[y : y + 84, x : x + 84], 255 - (big * 0.9).astype(np.uint8))
         places.append((x + 42, y + 42))
-    layout = segment(page)
+    layout = segment(page, SegmentOptions(sharpen_blurred=sharpen))
     glyphs = layout.glyphs()
     crops = normalize(page, glyphs, layout)
     ours, originals = [], []
@@ -49,7 +53,7 @@ def test_pasted_emnist_glyphs_normalise_back_to_themselves(emnist) -> None:
     assert diff[0] < 0.15 * orig_a[:, 0].mean()  # ink mass
     assert diff[1] < 1.0 and diff[2] < 1.5  # ink box height, width (pixels)
     assert diff[3] < 0.5 and diff[4] < 0.5  # centre of mass (pixels)
-    assert abs(ours_a[:, 0].mean() - orig_a[:, 0].mean()) < 0.08 * orig_a[:, 0].mean()
+    assert abs(ours_a[:, 0].mean() - orig_a[:, 0].mean()) < mass_tolerance * orig_a[:, 0].mean()
 
 
 def test_frame_glyph_is_centred_padded_and_scaled() -> None:
