@@ -47,10 +47,10 @@ def edge_sigma(ink: np.ndarray, level: float) -> float:
 
 
 def sharpen(ink: np.ndarray, sigma: float, amount: float) -> np.ndarray:
-    """Unsharp mask: ``ink`` plus ``amount`` times its difference from a Gaussian blur of ``sigma``."""
-    page = ink.astype(np.float32)
-    soft = cv2.GaussianBlur(page, (0, 0), sigma)
-    return np.clip(page + amount * (page - soft) + 0.5, 0, 255).astype(np.uint8)
+    """Unsharp mask: ``ink`` plus ``amount`` times its difference from a Gaussian blur of ``sigma``
+    (in 8 bits, clipped to 0-255: no float copy of a large page)."""
+    soft = cv2.GaussianBlur(ink, (0, 0), sigma)
+    return cv2.addWeighted(ink, 1.0 + amount, soft, -amount, 0.0)
 
 
 def unblur(ink: np.ndarray, binary: np.ndarray) -> np.ndarray:
