@@ -84,7 +84,6 @@ class Predictor:
         self.mean = float(config.get("input", {}).get("mean", 0.0))
         self.std = float(config.get("input", {}).get("std", 1.0))
         self.batch_size = batch_size
-        self.bf16 = bf16
         if threads is not None:
             torch.set_num_threads(threads)
 
