@@ -12,6 +12,7 @@ cluster instead (:mod:`app.cluster`; inputs may then also be fsspec URLs).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -66,10 +67,7 @@ _worker_pipeline: Pipeline | None = None
 
 def _init_worker(options: PipelineOptions) -> None:
     global _worker_pipeline
-    import torch
-
-    torch.set_num_threads(1)
-    _worker_pipeline = Pipeline(options)
+    _worker_pipeline = Pipeline(dataclasses.replace(options, threads=1))  # one page per process
 
 
 def _recognize_page(path: Path, index: int, dpi: float, max_pixels: int | None) -> Page:

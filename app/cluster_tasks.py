@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -44,10 +44,8 @@ def worker_pipeline(options: PipelineOptions) -> Pipeline:
     with _PIPELINES_LOCK:
         pipeline = _PIPELINES.get(key)
         if pipeline is None:
-            import torch
-
-            torch.set_num_threads(1)  # a worker runs one page per thread; more threads only contend
-            pipeline = _PIPELINES[key] = Pipeline(options)
+            # a worker runs one page per thread; more model threads only contend
+            pipeline = _PIPELINES[key] = Pipeline(replace(options, threads=1))
     _ = pipeline.predictor  # load the model now (thread-safe, once)
     return pipeline
 

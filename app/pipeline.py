@@ -112,6 +112,8 @@ class PipelineOptions:
     dpi: float = 300.0
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     decode: DecodeOptions | None = None
+    threads: int | None = None  # the model's threads (None: every core this process may use)
+    interactive: bool = False  # a window shares the cores: the model's threads do not busy-wait
 
 
 def join_split_numbers(words: list[tuple[WordBox, Readings]]) -> list[tuple[WordBox, Readings]]:
@@ -218,7 +220,8 @@ class Pipeline:
                 from recognizer import Predictor
 
                 path = self.options.model_path
-                self._predictor = Predictor.load(path) if path else Predictor.from_resources()
+                kwargs = {"threads": self.options.threads, "spin": not self.options.interactive}
+                self._predictor = Predictor.load(path, **kwargs) if path else Predictor.from_resources(**kwargs)
             return self._predictor
 
     def layout(self, image: np.ndarray, readings: PageReadings | None = None) -> PageLayout:

@@ -29,6 +29,7 @@ from app.pipeline import Pipeline, PipelineOptions
 from benchmarks.report import save_report
 from benchmarks.textpages import english_sentences, handwritten_text_page, page_text
 from recognizer.data import GlyphSet, load_split, stratified_split
+from recognizer.precision import cpu_summary
 from segmentation.synthetic import LineTruth, SyntheticPage, degrade, printed_page
 
 MERGED = set("cijklmopsuvwxyz")
@@ -169,6 +170,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
     with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model))
     without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model), predictor=with_lexicon.predictor)
+    cpu = cpu_summary()
+    backend = f"glyph model: onnxruntime {with_lexicon.predictor.precision}"
+    print(f"{cpu}\n{backend}", flush=True)
     word_score("warm-up")  # timings are per page of a warm run: model, word list and letter model loaded
     letter_log_p("^^", "a")
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -194,14 +198,16 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak_mb:.0f} MB")
     lines = ["# Page benchmark", "",
-             f"`python -m benchmarks.pages --pages {args.pages}`; peak memory {peak_mb:.0f} MB.",
+             f"`python -m benchmarks.pages --pages {args.pages}`; peak memory {peak_mb:.0f} MB.", "",
+             f"CPU: {cpu}; {backend}.",
              "", "| pages | engine | CER raw | CER folded | WER raw | WER folded | s/page |",
              "|---|---|---|---|---|---|---|"]
     for kind, row in results.items():
         for engine, m in row.items():
             lines.append(f"| {kind} | {engine} | {m['cer_raw']:.2%} | {m['cer_folded']:.2%} | {m['wer_raw']:.2%} "
                          f"| {m['wer_folded']:.2%} | {m['seconds_per_page']:.2f} |")
-    save_report(args.out, "pages", "\n".join(lines), {"results": results, "peak_mb": peak_mb})
+    save_report(args.out, "pages", "\n".join(lines),
+                {"results": results, "peak_mb": peak_mb, "cpu": cpu, "backend": backend})
     return results
 
 

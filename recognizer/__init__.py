@@ -1,6 +1,6 @@
-"""The glyph recognizer: EMNIST data, models, training, evaluation and the ``Predictor``."""
+"""The recognizers: data, models, training (torch, the ``train`` extra) and the ONNX Runtime ``Predictor``."""
 
+from recognizer.modelfile import ModelFileError
 from recognizer.predictor import Prediction, Predictor
-from recognizer.weights import ModelFileError
 
 __all__ = ["ModelFileError", "Prediction", "Predictor"]

@@ -22,7 +22,7 @@ from recognizer.data import GlyphSet, load_split
 from recognizer.models import count_parameters
 from recognizer.predictor import Predictor, default_model_path, softmax
 from recognizer.train import classification_metrics
-from recognizer.weights import write_atomic
+from recognizer.weights import load_model, write_atomic
 
 if TYPE_CHECKING:
     from recognizer.printed import Degradation
@@ -169,10 +169,11 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
     """
     chars_of = dict(printed_chars or {})
     out.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"model": predictor.name, "parameters": count_parameters(predictor.model),
+    results: dict[str, Any] = {"model": predictor.name, "parameters": count_parameters(load_model(predictor.config_path)[0]),
+                               "precision": predictor.precision,
                                "temperature": predictor.temperature, "splits": {}}
     lines = [f"# {title}", "", f"Model `{predictor.name}`, {results['parameters']:,} parameters, "
-             f"temperature {predictor.temperature:.3f}.", ""]
+             f"temperature {predictor.temperature:.3f}, ONNX Runtime {predictor.precision}.", ""]
     lines += ["| split | glyphs | accuracy | top-3 | loss | ECE (calibrated) | ECE (raw) | glyphs/s |",
               "|---|---|---|---|---|---|---|---|"]
     measured: dict[str, dict[str, Any]] = {}

@@ -1,9 +1,8 @@
-"""Input normalisation shared by training and the predictor."""
+"""Input normalisation shared by training and the predictor (numpy only: no torch here)."""
 
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 #: Mean and standard deviation of EMNIST pixels scaled to [0, 1] (measured on the train split).
 PIXEL_MEAN = 0.1736
@@ -22,12 +21,7 @@ def check_glyphs(images: np.ndarray) -> np.ndarray:
     return array
 
 
-def unit_tensor(images: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """uint8 (N, 28, 28) -> float (N, 1, 28, 28) in [0, 1]."""
-    tensor = torch.as_tensor(images)
-    return tensor.unsqueeze(1).float().div_(255.0)
-
-
-def standardize(x: torch.Tensor, mean: float = PIXEL_MEAN, std: float = PIXEL_STD) -> torch.Tensor:
-    """[0, 1] pixels -> zero-mean, unit-variance model input."""
-    return (x - mean) / std
+def model_input(images: np.ndarray, mean: float = PIXEL_MEAN, std: float = PIXEL_STD) -> np.ndarray:
+    """uint8 glyphs (N, 28, 28) -> standardised float32 model input (N, 1, 28, 28)."""
+    x = np.asarray(images, dtype=np.float32)[:, None] * np.float32(1 / 255)
+    return (x - np.float32(mean)) / np.float32(std)

@@ -32,7 +32,8 @@ from recognizer.calibration import expected_calibration_error, fit_temperature
 from recognizer.data import EMNIST_CLASSES, GlyphSet, class_counts, load_split, stratified_split
 from recognizer.finalize import choose_final
 from recognizer.models import build_model, count_parameters
-from recognizer.preprocess import standardize
+from recognizer.preprocess import PIXEL_MEAN, PIXEL_STD
+from recognizer.torch_precision import bf16_pays
 from recognizer.weights import export_model, load_model
 
 
@@ -99,7 +100,7 @@ def model_input(images_u8: torch.Tensor, gen: torch.Generator | None) -> torch.T
     x = images_u8.unsqueeze(1).float().div_(255.0)
     if gen is not None:
         x = augment_batch(x, gen)
-    return standardize(x).contiguous(memory_format=torch.channels_last)
+    return ((x - PIXEL_MEAN) / PIXEL_STD).contiguous(memory_format=torch.channels_last)
 
 
 def train_epoch(
@@ -257,7 +258,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="EMNIST folder (default: $GLYPHIC_EMNIST_DIR or ../shared/data/emnist)")
     parser.add_argument("--val-fraction", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--no-bf16", action="store_true", help="train in float32")
+    parser.add_argument("--no-bf16", action="store_true",
+                        help="train in float32 (default: bf16 only where the CPU has it and a timing shows it pays)")
     parser.add_argument("--resume", type=Path, help="checkpoint to continue from")
     parser.add_argument("--dry-run", action="store_true", help="tiny smoke run: 512 glyphs, 1 epoch")
     parser.add_argument("--version", default="1", help="model version written to the config")
@@ -288,7 +290,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         recipe = Recipe(**{**asdict(recipe), "class_cap": args.class_cap})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
-    bf16 = not args.no_bf16
     gen = seed_everything(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         gen.set_state(ckpt["generator"])
         start_epoch, history, best = ckpt["epoch"] + 1, ckpt["history"], ckpt["best"]
 
+    bf16 = not args.no_bf16 and bf16_pays(model, model_input(train_x[: recipe.batch_size], None))
     print(f"{args.model}: {count_parameters(model):,} parameters, {len(train_y):,} train glyphs "
           f"({per_epoch:,} per epoch) / "
           f"{len(val):,} validation glyphs, "

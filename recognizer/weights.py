@@ -7,10 +7,7 @@ so a damaged or swapped file is caught before it is used.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,38 +16,19 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from recognizer.modelfile import (
+    CONFIG_FORMAT,
+    ModelFileError,
+    read_config,
+    sha256_of,
+    verified_file,
+    write_atomic,
+    write_config,
+)
 from recognizer.models import build_model
 from recognizer.preprocess import PIXEL_MEAN, PIXEL_STD
 
-CONFIG_FORMAT = 1
-
-
-class ModelFileError(RuntimeError):
-    """A model config or weights file is missing, damaged or does not match."""
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["ModelFileError", "export_model", "load_model", "load_state", "read_config", "sha256_of", "write_atomic"]
 
 
 def export_model(
@@ -66,7 +44,7 @@ def export_model(
     stem: str = "model",
     architecture: str | None = None,
 ) -> Path:
-    """Write ``<stem>.safetensors`` and ``<stem>.json`` into ``out_dir``; return the config path.
+    """Write ``<stem>.safetensors``, ``<stem>.json`` and the fp32 ONNX graph into ``out_dir``; return the config path.
 
     ``name`` is the display name; ``architecture`` (default: ``name``) the registry name in
     :data:`recognizer.models.MODELS`.
@@ -92,36 +70,18 @@ def export_model(
         "training": training,
     }
     config_path = out_dir / f"{stem}.json"
-    write_atomic(config_path, json.dumps(config, indent=2).encode())
+    write_config(config_path, config)
+    from recognizer.export_onnx import export
+
+    export(config_path, model)
     return config_path
-
-
-def read_config(config_path: Path) -> dict[str, Any]:
-    """Read and check a model config JSON."""
-    try:
-        config = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError(f"model config {config_path} not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"model config {config_path} is not valid JSON: {exc}") from exc
-    missing = {"architecture", "classes", "weights", "temperature"} - set(config)
-    if missing:
-        raise ModelFileError(f"model config {config_path} lacks {sorted(missing)}")
-    return config
 
 
 def load_model(config_path: Path) -> tuple[nn.Module, dict[str, Any]]:
     """Build the model a config describes and load its verified weights (eval mode)."""
     config_path = Path(config_path)
-    config = read_config(config_path)
-    weights_path = config_path.parent / config["weights"]
-    if not weights_path.exists():
-        raise ModelFileError(f"model weights {weights_path} not found (named by {config_path})")
-    expected = config.get("sha256")
-    if expected and sha256_of(weights_path) != expected:
-        raise ModelFileError(
-            f"model weights {weights_path} are damaged or do not belong to {config_path.name} (sha256 mismatch)"
-        )
+    config = read_config(config_path, ("architecture", "classes", "weights", "temperature"))
+    weights_path = verified_file(config_path, config["weights"], config.get("sha256"))
     try:
         state = load_file(str(weights_path))
     except (SafetensorError, OSError, ValueError) as exc:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the int8 precision verdict is cached here, not in the user's cache folder
+os.environ.setdefault("GLYPHIC_CACHE_DIR", tempfile.mkdtemp(prefix="glyphic-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -41,3 +41,15 @@ def test_segmentation_needs_no_torch_or_app():
 def test_recognizer_does_not_import_app():
     for path in python_files("recognizer"):
         assert "app" not in imported_modules(path), path
+
+
+#: The modules inference runs: torch (the "train" extra) is never among their imports.
+INFERENCE_MODULES = ("recognizer/predictor.py", "recognizer/modelfile.py", "recognizer/precision.py",
+                     "recognizer/preprocess.py", "recognizer/__init__.py")
+
+
+def test_inference_needs_no_torch():
+    paths = [ROOT / name for name in INFERENCE_MODULES]
+    paths += [p for p in python_files("app") if p.name != "learning.py"]  # learning imports torch only if present
+    offenders = [str(p.relative_to(ROOT)) for p in paths if imported_modules(p) & {"torch", "torchvision", "onnx"}]
+    assert offenders == []

@@ -42,7 +42,7 @@ class RecognitionService:
             if self._pipeline is None:
                 from app.pipeline import Pipeline, PipelineOptions
 
-                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi,
+                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True,
                                           model_path=Path(self.model_path) if self.model_path else None)
                 self._pipeline = Pipeline(options)
             return self._pipeline

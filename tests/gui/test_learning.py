@@ -56,6 +56,26 @@ def test_finetune_improves_held_out(tmp_path: Path) -> None:
     assert "personal" in predictor.name
 
 
+def test_output_layer_adapts_without_torch(tmp_path: Path) -> None:
+    from app.gui.main_window import shipped_model_config
+    from recognizer import Predictor
+
+    images, drawn = _glyphs("Ek3", 10)
+    labels = [{"E": "F", "k": "X", "3": "8"}[c] for c in drawn]  # a hand whose F, X and 8 look like E, k, 3
+    result = finetune(images, labels, shipped_model_config(), tmp_path / "model", whole_network=False)
+    assert result.test_count == 6 and result.train_count == 24
+    assert result.accuracy_before < 0.5 and result.accuracy_after > 0.8
+    personal = Predictor.load(result.config_path, precision="fp32")
+    shipped = Predictor.load(shipped_model_config(), precision="fp32")
+    assert "personal" in personal.name
+    wanted = np.array([personal.classes.index(c) for c in labels])
+    right_after = (personal.predict(images).indices[:, 0] == wanted).mean()
+    right_before = (shipped.predict(images).indices[:, 0] == wanted).mean()
+    assert right_before < 0.5 and right_after > 0.8
+    again = finetune(images, labels, result.config_path, tmp_path / "again", whole_network=False)
+    assert Predictor.load(again.config_path).predict(images[:2]).indices.shape == (2, 5)
+
+
 def test_finetune_needs_enough_corrections(tmp_path: Path) -> None:
     from app.gui.main_window import shipped_model_config
 

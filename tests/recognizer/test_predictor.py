@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from recognizer import ModelFileError, Predictor
+from recognizer.modelfile import sha256_of
 from recognizer.predictor import default_model_path
 from recognizer.printed import EXTENDED_CLASSES
 
@@ -47,41 +48,55 @@ def test_batching_gives_same_answers(shipped_predictor):
     rng = np.random.default_rng(0)
     images = (rng.random((50, 28, 28)) > 0.8).astype(np.uint8) * 255
     whole = shipped_predictor.probabilities(images)
-    small = Predictor(shipped_predictor.model, shipped_predictor.config, batch_size=7).probabilities(images)
-    np.testing.assert_allclose(whole, small, atol=2e-2)
+    small = Predictor.from_resources(precision=shipped_predictor.precision, batch_size=7).probabilities(images)
+    np.testing.assert_allclose(whole, small, atol=1e-4)
 
 
 @pytest.fixture
 def model_copy(tmp_path):
+    """The shipped model's config and every file it names, copied into ``tmp_path``."""
     config = default_model_path()
-    shutil.copy(config, tmp_path / config.name)
-    weights = json.loads(config.read_text())["weights"]
-    shutil.copy(config.parent / weights, tmp_path / weights)
-    return tmp_path / config.name, tmp_path / weights
-
-
-def test_missing_weights_named(model_copy):
-    config, weights = model_copy
-    weights.unlink()
-    with pytest.raises(ModelFileError, match=weights.name):
-        Predictor.load(config)
-
-
-def test_truncated_weights_detected(model_copy):
-    config, weights = model_copy
-    weights.write_bytes(weights.read_bytes()[:1000])
-    with pytest.raises(ModelFileError, match="damaged"):
-        Predictor.load(config)
-
-
-def test_weights_not_matching_architecture(model_copy):
-    config, _weights = model_copy
     data = json.loads(config.read_text())
-    data["architecture"] = "glyph-resnet" if data["architecture"] != "glyph-resnet" else "seed-cnn"
-    data.pop("model_kwargs", None)
-    data.pop("sha256")
+    names = [data["weights"]] + [entry["file"] for entry in data["onnx"].values()]
+    for name in names:
+        shutil.copy(config.parent / name, tmp_path / name)
+    shutil.copy(config, tmp_path / config.name)
+    return tmp_path / config.name, data
+
+
+def test_missing_onnx_graph_named_with_its_sha256(model_copy):
+    config, data = model_copy
+    graph = config.parent / data["onnx"]["fp32"]["file"]
+    graph.unlink()
+    with pytest.raises(ModelFileError, match=graph.name):
+        Predictor.load(config, precision="fp32")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "tamper"])
+def test_damaged_onnx_graph_detected(model_copy, damage):
+    config, data = model_copy
+    graph = config.parent / data["onnx"]["fp32"]["file"]
+    content = graph.read_bytes()
+    graph.write_bytes(content[:1000] if damage == "truncate" else content[:-1] + bytes([content[-1] ^ 1]))
+    with pytest.raises(ModelFileError, match=f"damaged.*expected {data['onnx']['fp32']['sha256']}"):
+        Predictor.load(config, precision="fp32")
+
+
+def test_unloadable_graph_is_a_model_file_error(model_copy):
+    config, data = model_copy
+    graph = config.parent / data["onnx"]["fp32"]["file"]
+    graph.write_bytes(b"not an onnx graph")
+    data["onnx"]["fp32"].pop("sha256")
     config.write_text(json.dumps(data))
-    with pytest.raises(ModelFileError, match="do not fit"):
+    with pytest.raises(ModelFileError, match="ONNX Runtime"):
+        Predictor.load(config, precision="fp32")
+
+
+def test_config_without_onnx_says_how_to_export(model_copy):
+    config, data = model_copy
+    data.pop("onnx")
+    config.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"recognizer\.export_onnx"):
         Predictor.load(config)
 
 
@@ -93,28 +108,95 @@ def test_bad_config(tmp_path):
         Predictor.load(tmp_path / "bad.json")
 
 
-def test_fused_inference_model_matches_the_trained_one(shipped_predictor, emnist_eval):
-    import torch
+def test_int8_failure_falls_back_to_fp32_with_a_notice(model_copy, caplog):
+    config, data = model_copy
+    int8 = config.parent / data["onnx"]["int8"]["file"]
+    int8.write_bytes(b"an int8 graph this ONNX Runtime cannot run")
+    data["onnx"]["int8"]["sha256"] = sha256_of(int8)  # intact as far as the config knows: it fails to run,
+    config.write_text(json.dumps(data))                 # as a graph whose kernels this CPU lacks would
+    with caplog.at_level("WARNING", logger="glyphic"):
+        predictor = Predictor.load(config, precision="int8")
+    assert predictor.precision == "fp32"
+    assert len(caplog.records) == 1 and "using fp32" in caplog.records[0].getMessage()
+    assert predictor.predict(np.zeros((2, 28, 28), np.uint8)).indices.shape == (2, 5)
 
-    from recognizer.predictor import fuse_batch_norm
 
-    images = emnist_eval.images[:200]
-    fused = fuse_batch_norm(shipped_predictor.model)
-    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
-    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in shipped_predictor.model.modules())  # left untouched
-    x = torch.from_numpy(images).float().div(255).unsqueeze(1)
-    with torch.no_grad():
-        torch.testing.assert_close(fused(x), shipped_predictor.model(x), rtol=1e-3, atol=1e-3)
+def test_tampered_int8_graph_is_an_error(model_copy):
+    config, data = model_copy
+    int8 = config.parent / data["onnx"]["int8"]["file"]
+    int8.write_bytes(int8.read_bytes()[:-10])
+    with pytest.raises(ModelFileError, match="damaged"):
+        Predictor.load(config, precision="int8")
 
 
-def test_bfloat16_weights_give_the_logits_of_bf16_autocast(shipped_predictor, emnist_eval):
-    import torch
+def test_int8_agrees_with_fp32(emnist_eval):
+    fp32 = Predictor.from_resources(precision="fp32")
+    int8 = Predictor.from_resources(precision="int8")
+    assert (fp32.precision, int8.precision) == ("fp32", "int8")
+    images = emnist_eval.images[:1000]
+    agree = (fp32.predict(images).indices[:, 0] == int8.predict(images).indices[:, 0]).mean()
+    assert agree >= 0.97, agree
 
-    from recognizer.predictor import fuse_batch_norm
-    from recognizer.preprocess import standardize, unit_tensor
 
+def test_precision_check_is_cached_per_cpu(tmp_path, monkeypatch):
+    from recognizer import precision
+
+    monkeypatch.setenv("GLYPHIC_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def measure(good):
+        def run():
+            calls.append(good)
+            loss = 0.0 if good else 0.01
+            return {"fp32_accuracy": 0.9, "int8_accuracy": 0.9 - loss, "fp32_seconds": 2.0, "int8_seconds": 1.0}
+        return run
+
+    assert precision.choose_int8("a" * 64, measure(True)) is True
+    assert precision.choose_int8("a" * 64, measure(False)) is True  # cached: not measured again
+    assert precision.choose_int8("b" * 64, measure(False)) is False  # another graph: measured
+    assert calls == [True, False]
+    assert not precision.int8_is_good({"fp32_accuracy": 0.9, "int8_accuracy": 0.9,
+                                       "fp32_seconds": 1.0, "int8_seconds": 1.5})  # slower: no
+
+
+def test_cpu_flags_are_reported():
+    from recognizer.precision import REPORTED_FLAGS, cpu_flags, cpu_summary
+
+    assert set(cpu_flags()) == set(REPORTED_FLAGS)
+    assert "flags:" in cpu_summary()
+
+
+def test_onnx_graph_agrees_with_the_pytorch_model(shipped_predictor, emnist_eval):
+    torch = pytest.importorskip("torch", reason="the train extra is not installed")
+    from recognizer.weights import load_model
+
+    model, _ = load_model(default_model_path())
+    fp32 = Predictor.from_resources(precision="fp32")
     images = emnist_eval.images[:256]
-    x = standardize(unit_tensor(images), shipped_predictor.mean, shipped_predictor.std)
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-        autocast = fuse_batch_norm(shipped_predictor.model)(x).float().numpy()
-    torch.testing.assert_close(shipped_predictor.logits(images), autocast, rtol=0.02, atol=0.05)
+    with torch.no_grad():
+        x = torch.from_numpy(images).float().div(255).unsqueeze(1)
+        reference = model((x - fp32.mean) / fp32.std).numpy()
+    logits = fp32.logits(images)
+    assert (logits.argmax(1) == reference.argmax(1)).all()
+    np.testing.assert_allclose(fp32.calibrated(logits), fp32.calibrated(reference), atol=1e-4)
+
+
+def test_features_and_output_layer_give_the_logits():
+    rng = np.random.default_rng(1)
+    images = (rng.random((20, 28, 28)) > 0.7).astype(np.uint8) * 255
+    logits, features = Predictor.from_resources(precision="fp32").outputs(images)
+    path = default_model_path()
+    layer = json.loads(path.read_text())["onnx"]["output_layer"]["file"]
+    with np.load(path.parent / layer) as data:
+        np.testing.assert_allclose(features @ data["weight"].T + data["bias"], logits, rtol=1e-3, atol=1e-2)
+
+
+def test_inference_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\nfrom app.pipeline import Pipeline\n"
+            "page = np.full((400, 600), 255, np.uint8)\nPipeline().recognize_image(page)\n"
+            "from recognizer import Predictor\nPredictor.from_resources().predict(np.zeros((3, 28, 28), np.uint8))\n"
+            "assert 'torch' not in sys.modules, 'torch imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
