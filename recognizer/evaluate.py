@@ -169,8 +169,8 @@ def write_report(predictor: Predictor, splits: dict[str, GlyphSet], out: Path, t
     """
     chars_of = dict(printed_chars or {})
     out.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"model": predictor.name, "parameters": count_parameters(load_model(predictor.config_path)[0]),
-                               "precision": predictor.precision,
+    parameters = count_parameters(load_model(predictor.config_path)[0])
+    results: dict[str, Any] = {"model": predictor.name, "parameters": parameters, "precision": predictor.precision,
                                "temperature": predictor.temperature, "splits": {}}
     lines = [f"# {title}", "", f"Model `{predictor.name}`, {results['parameters']:,} parameters, "
              f"temperature {predictor.temperature:.3f}, ONNX Runtime {predictor.precision}.", ""]

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.atomic import ExportError
 from app.document import Document
-from app.export import alto, hocr, json_export, pdf, text
+from app.export import alto, hocr, json_export, text
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "export_document"]
 
@@ -34,6 +34,13 @@ class ExportFormat:
         self.export(document, path, **options)
 
 
+def _pdf_export(document: Document, path: Path, **options: Any) -> None:
+    """The searchable PDF exporter, imported when first used (fpdf2 takes half a second to import)."""
+    from app.export import pdf
+
+    pdf.export(document, path, **options)
+
+
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
@@ -41,7 +48,7 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("hocr", hocr.export, ".hocr", "hOCR (XHTML)"),
         ExportFormat("alto", alto.export, ".alto.xml", "ALTO v4 XML"),
         ExportFormat("json", json_export.export, ".json", "Glyphic JSON (full result)"),
-        ExportFormat("pdf", pdf.export, ".pdf", "Searchable PDF"),
+        ExportFormat("pdf", _pdf_export, ".pdf", "Searchable PDF"),
     )
 }
 
