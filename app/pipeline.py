@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -101,6 +101,9 @@ class PageRereader:
         return glyphs, self.memo.readings(np.stack(crops), k=self.top_k)
 
 
+ENGINES = ("line", "glyph")
+
+
 @dataclass
 class PipelineOptions:
     """What the pipeline does; every field has a sensible default."""
@@ -112,6 +115,8 @@ class PipelineOptions:
     dpi: float = 300.0
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     decode: DecodeOptions | None = None
+    engine: str = "glyph"  # "line": whole lines through the CTC line model; "glyph": character by character
+    line_model_path: Path | None = None
     threads: int | None = None  # the model's threads (None: every core this process may use)
     interactive: bool = False  # a window shares the cores: the model's threads do not busy-wait
 
@@ -210,7 +215,10 @@ class Pipeline:
     def __init__(self, options: PipelineOptions | None = None, predictor: object | None = None) -> None:
         self.options = options or PipelineOptions()
         self._predictor = predictor
+        self._line_predictor: Any = None
         self._lock = threading.Lock()
+        if self.options.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {self.options.engine!r}")
 
     @property
     def predictor(self) -> Any:
@@ -224,6 +232,18 @@ class Pipeline:
                 self._predictor = Predictor.load(path, **kwargs) if path else Predictor.from_resources(**kwargs)
             return self._predictor
 
+    @property
+    def line_predictor(self) -> Any:
+        """The :class:`recognizer.line_predictor.LinePredictor`, loaded lazily (thread-safe)."""
+        with self._lock:
+            if self._line_predictor is None:
+                from recognizer.line_predictor import LinePredictor
+
+                kwargs = {"threads": self.options.threads, "spin": not self.options.interactive}
+                path = self.options.line_model_path
+                self._line_predictor = LinePredictor(path, **kwargs) if path else LinePredictor.from_resources(**kwargs)
+            return self._line_predictor
+
     def layout(self, image: np.ndarray, readings: PageReadings | None = None) -> PageLayout:
         """Segment a page, letting the recognizer choose cuts of touching characters."""
         if not self.options.split_touching:
@@ -235,6 +255,8 @@ class Pipeline:
 
     def recognize_image(self, image: np.ndarray, index: int = 0, source: str = "", dpi: float | None = None) -> Page:
         """Recognise one grey page image."""
+        if self.options.engine == "line":
+            return self._recognize_lines(image, index, source, dpi)
         memo = PageReadings(self.predictor)
         layout = self.layout(image, memo)
         glyph_boxes = layout.glyphs()
@@ -251,6 +273,25 @@ class Pipeline:
         for line_box in layout.lines:
             flow.start_line(line_box.paragraph_start)
             line = self._line(line_box, readings, flow, rereader, layout)
+            block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
+            block.lines.append(line)
+        for block in blocks.values():
+            block.bbox = union_bbox([ln.bbox for ln in block.lines])
+        page.blocks = [blocks[k] for k in sorted(blocks)]
+        return page
+
+    def _recognize_lines(self, image: np.ndarray, index: int, source: str, dpi: float | None) -> Page:
+        """The line engine: segmentation's lines read whole by the line model."""
+        from app.line_engine import read_lines
+
+        layout = segment(image, replace(self.options.segment, split_wide=False, join_broken=False))
+        page = Page(index=index, width=int(image.shape[1]), height=int(image.shape[0]),
+                    dpi=float(dpi or self.options.dpi), skew_angle=float(layout.skew_angle), source=source)
+        if not layout.lines:
+            return page
+        blocks: dict[int, Block] = {}
+        for line_box, line in read_lines(layout, image, self.line_predictor, self._decode_options,
+                                         self.options.top_k):
             block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
             block.lines.append(line)
         for block in blocks.values():
