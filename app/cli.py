@@ -23,7 +23,7 @@ from typing import Any
 from tqdm import tqdm
 
 from app.document import Document, Page
-from app.pipeline import Pipeline, PipelineOptions
+from app.pipeline import ENGINES, Pipeline, PipelineOptions
 from app.sources import expand_local
 
 DEFAULT_FORMATS = "txt"
@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated: txt,hocr,alto,json,pdf (default: %(default)s)")
     ocr.add_argument("--jobs", type=int, default=1, help="worker processes for pages (default: 1)")
     ocr.add_argument("--no-lexicon", action="store_true", help="keep the classifier's reading, no word context")
-    ocr.add_argument("--model", type=Path, help="model config JSON (default: the shipped model)")
+    ocr.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                     help="line: read whole text lines (default); glyph: character by character")
+    ocr.add_argument("--model", type=Path, help="glyph model config JSON (default: the shipped model)")
     ocr.add_argument("--dpi", type=float, default=300.0, help="render PDFs at this resolution (default: 300)")
     ocr.add_argument("--max-pixels", type=int, help="refuse images larger than this many pixels")
     ocr.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -59,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
-    return PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi)
+    return PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi, engine=args.engine)
 
 
 _worker_pipeline: Pipeline | None = None

@@ -21,7 +21,7 @@ class CharSpan:
         text: the character.
         start, end: its first and last frame (inclusive).
         confidence: its probability at its most confident frame.
-        alternatives: (character, probability) readings at that frame, best first, blank left out.
+        alternatives: (character, probability) readings at that frame, best first, blank and space left out.
     """
 
     text: str
@@ -52,10 +52,10 @@ def greedy_decode(probs: np.ndarray, classes: list[str] | tuple[str, ...], k: in
 
 
 def _top_k(frame: np.ndarray, classes: list[str] | tuple[str, ...], k: int, blank: int) -> list[tuple[str, float]]:
-    order = np.argsort(-frame)[: k + 1]
-    readings = [(classes[i], float(frame[i])) for i in order if i != blank][:k]
+    order = np.argsort(-frame)[: k + 2]
+    readings = [(classes[i], float(frame[i])) for i in order if i != blank and classes[i] != " "][:k]
     total = sum(p for _, p in readings) or 1.0
-    # the readings of the character's own place: renormalised without the blank
+    # the readings of the character's own place: renormalised without the blank and the space
     return [(c, p / total) for c, p in readings]
 
 
