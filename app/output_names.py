@@ -2,9 +2,10 @@
 
 Rules (:func:`plan_outputs`):
 
-1. The output tree mirrors the inputs' folders, with their one common root stripped:
-   ``vol1/page001.png`` and ``vol2/page001.png`` become ``vol1/page001`` and ``vol2/page001``;
-   a single folder's files keep their sub-folders; files given one by one from one folder get bare stems.
+1. The output tree mirrors the inputs' folders as the user named them, with their one common root
+   stripped: ``glyphic ocr vol1 vol2`` writes ``vol1/page001`` and ``vol2/page001``; a single folder's
+   files keep their sub-folders below it; files named one by one get bare stems. Should that still clash
+   (``a/p.png`` and ``b/p.png`` named one by one), the files' absolute folders are mirrored instead.
 2. Two inputs in one output folder whose stems clash (``scan.png`` and ``scan.jpg``) both keep their
    source extension: ``scan.png`` and ``scan.jpg`` (the format's suffix is added after it: ``scan.png.txt``).
 3. The same input named twice runs once.
@@ -36,29 +37,59 @@ class NameClashError(ValueError):
         super().__init__("these inputs would overwrite each other's outputs: " + "; ".join(lines))
 
 
-def plan_outputs(items: Iterable[InputFile]) -> list[InputFile]:
+def plan_outputs(items: Iterable[InputFile], folders: Sequence[tuple[str, ...]] | None = None) -> list[InputFile]:
     """The inputs with their ``stem`` replaced by a collision-free output name (``a/b/name``, no suffix).
+
+    Args:
+        items: the inputs, in order (an input named twice runs once).
+        folders: each input's folder as the user named it (``("vol1", "sub")`` for ``vol1/sub/p.png`` found
+            in the argument ``vol1``; ``()`` for a file named on its own); default: its absolute folder.
+            When these names clash, the absolute folders are mirrored instead.
 
     Raises:
         NameClashError: two distinct inputs would still share an output name.
     """
-    unique = list({item.source: item for item in items}.values())
-    if not unique:
+    pairs = list(zip(items, folders, strict=True)) if folders is not None else [(i, None) for i in items]
+    unique = {item.source: (item, folder) for item, folder in reversed(pairs)}
+    ordered = [unique.pop(item.source) for item, _ in pairs if item.source in unique]
+    if not ordered:
         return []
-    folders = [_folder_parts(item) for item in unique]
+    chosen = [item for item, _ in ordered]
+    if folders is not None:
+        try:
+            return _plan(chosen, [folder or () for _, folder in ordered])
+        except NameClashError:
+            pass  # e.g. two files named alike given from two folders: mirror where they are
+    return _plan(chosen, [_folder_parts(item) for item in chosen])
+
+
+def _plan(items: list[InputFile], folders: list[tuple[str, ...]]) -> list[InputFile]:
     root = _common_prefix(folders)
     planned = []
     by_folder: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for position, (item, folder) in enumerate(zip(unique, folders, strict=True)):
+    for position, (item, folder) in enumerate(zip(items, folders, strict=True)):
         relative = tuple(_safe(part) for part in folder[len(root):])
         by_folder[relative].append(position)
         planned.append((relative, _file_name(item)))
-    names = [""] * len(unique)
+    names = [""] * len(items)
     for relative, positions in by_folder.items():
         for position, name in _names_in_folder([planned[p][1] for p in positions]).items():
             names[positions[position]] = "/".join((*relative, _safe(name)))
-    _refuse_clashes(unique, names)
-    return [replace(item, stem=name) for item, name in zip(unique, names, strict=True)]
+    _refuse_clashes(items, names)
+    return [replace(item, stem=name) for item, name in zip(items, names, strict=True)]
+
+
+def given_folder(argument: str, item: InputFile) -> tuple[str, ...]:
+    """``item``'s folder as the user named it: a folder argument's name and the sub-folders below it."""
+    if is_url(argument) or is_url(item.source):
+        base, source = argument.rstrip("/"), item.source
+        if source == base or not source.startswith(base + "/"):
+            return ()
+        return (base.rsplit("/", 1)[-1], *source[len(base) + 1:].split("/")[:-1])
+    folder = Path(argument)
+    if not folder.is_dir():
+        return ()
+    return (folder.absolute().name or "root", *Path(item.source).relative_to(folder).parent.parts)
 
 
 def _names_in_folder(file_names: list[str]) -> dict[int, str]:
