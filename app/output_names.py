@@ -66,15 +66,15 @@ def plan_outputs(items: Iterable[InputFile], folders: Sequence[tuple[str, ...]] 
 def _plan(items: list[InputFile], folders: list[tuple[str, ...]]) -> list[InputFile]:
     root = _common_prefix(folders)
     planned = []
-    by_folder: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    by_folder: dict[tuple[str, ...], list[int]] = defaultdict(list)  # folders equal but for case are one
     for position, (item, folder) in enumerate(zip(items, folders, strict=True)):
         relative = tuple(_safe(part) for part in folder[len(root):])
-        by_folder[relative].append(position)
+        by_folder[tuple(part.casefold() for part in relative)].append(position)
         planned.append((relative, _file_name(item)))
     names = [""] * len(items)
-    for relative, positions in by_folder.items():
+    for positions in by_folder.values():
         for position, name in _names_in_folder([planned[p][1] for p in positions]).items():
-            names[positions[position]] = "/".join((*relative, _safe(name)))
+            names[positions[position]] = "/".join((*planned[positions[position]][0], _safe(name)))
     _refuse_clashes(items, names)
     return [replace(item, stem=name) for item, name in zip(items, names, strict=True)]
 
