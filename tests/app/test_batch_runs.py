@@ -27,7 +27,7 @@ def write_page(path: Path, words: str) -> Path:
     return path
 
 
-def ocr(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def ocr(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
     code = main(["ocr", *map(str, args), "--quiet"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -107,7 +107,7 @@ def test_a_1200_dpi_a4_scan_is_read_quietly_in_bounded_memory(tmp_path: Path) ->
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr.lower() and "error" not in done.stderr.lower(), done.stderr
-    assert "Large page 1200" in (tmp_path / "out" / "a4-1200dpi.txt").read_text()
+    assert "large page 1200" in (tmp_path / "out" / "a4-1200dpi.txt").read_text().lower()
     if peak_kib > before:  # this child set the children's peak
         assert peak_kib < 3 * 1024 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
 
