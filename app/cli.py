@@ -19,6 +19,8 @@ output folder or model).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import sys
 import tempfile
@@ -132,6 +134,7 @@ class TextPrinter:
         self.order = [item.source for item in items]
         self.texts: dict[str, str] = {}
         self.next = 0
+        self.closed = False
 
     def __call__(self, item: InputFile, document: Document) -> None:
         self.texts[item.source] = document.text
@@ -147,8 +150,16 @@ class TextPrinter:
         self.next = len(self.order)
 
     def _print(self, source: str) -> None:
-        sys.stdout.write(self.texts.pop(source) + "\n")
-        sys.stdout.flush()
+        text = self.texts.pop(source)
+        if self.closed:
+            return
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into `head`: the reader wants no more
+            self.closed = True
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def run_ocr(args: argparse.Namespace) -> int:
@@ -191,7 +202,7 @@ def _run(args: argparse.Namespace, run: Any, pipeline: Pipeline) -> int:
     if args.cluster or args.jobs > 1:
         from app.cluster import run_cluster
 
-        return run_cluster(args.cluster or f"local:{args.jobs}", run, args.retries)
+        return run_cluster(args.cluster or f"local:{args.jobs}", run, args.retries, dashboard=bool(args.cluster))
     from app.batch import run_batch
     from app.page_runner import SerialExecutor
     from app.page_tasks import use_pipeline

@@ -52,24 +52,28 @@ def dashboard_link(client: Client) -> str | None:
         return None
 
 
-def run_cluster(address: str, run: BatchRun, retries: int = 2) -> int:
-    """Connect, recognise every page, print a summary; returns the process exit code."""
+def run_cluster(address: str, run: BatchRun, retries: int = 2, dashboard: bool = True) -> int:
+    """Connect, recognise every page, print a summary; returns the process exit code.
+
+    ``dashboard``: name the Dask dashboard's address (not for ``--jobs``, where Dask is an inner detail).
+    """
     try:
         client, cluster = connect(address)
     except Exception as exc:
         print(f"glyphic: error: cannot start or reach the cluster {address!r}: {exc}", file=sys.stderr)
         return 2
     try:
-        return run_on(client, run, retries)
+        return run_on(client, run, retries, dashboard=dashboard)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def run_on(client: Client, run: BatchRun, retries: int = 2, window: int | None = None) -> int:
+def run_on(client: Client, run: BatchRun, retries: int = 2, window: int | None = None,
+           dashboard: bool = True) -> int:
     """Run ``run`` on an existing client; returns the process exit code."""
-    link = dashboard_link(client)
+    link = dashboard_link(client) if dashboard else None
     if link and not run.quiet:
         print(f"glyphic: Dask dashboard at {link}", file=sys.stderr)
     try:
