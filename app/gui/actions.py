@@ -15,6 +15,20 @@ if TYPE_CHECKING:
 Shortcut = str | QKeySequence.StandardKey | None
 
 
+def _describe(action: QAction, name: str, text: str) -> None:
+    tip = f"{name} {text}" if text else name
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+
+
+def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
+    seen: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in seen:
+            seen.append(key)
+    return seen
+
+
 class Actions:
     """All QActions of the window, created once and shared by menus and toolbar."""
 
@@ -30,10 +44,17 @@ class Actions:
         self.save_as = self._make("Save project &as…", w.save_project_as, QKeySequence.StandardKey.SaveAs)
         self.export = self._make("&Export…", w.show_export_dialog, "Ctrl+E", icon(sp.SP_ArrowDown))
         self.quit = self._make("&Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.undo = w.session.undo_stack.createUndoAction(w, "&Undo")
-        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo = w.session.undo_stack.createRedoAction(w, "&Redo")
+        stack = w.session.undo_stack
+        self.undo = self._make("&Undo", stack.undo, QKeySequence.StandardKey.Undo, icon(sp.SP_ArrowBack))
+        self.redo = self._make("&Redo", stack.redo, "Ctrl+Shift+Z", icon(sp.SP_ArrowForward))
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # fixed short texts (a long edit label must not push the toolbar's buttons into its overflow menu);
+        # what would be undone is in the tooltip and the status tip
+        for action, can, label, name in ((self.undo, stack.canUndoChanged, stack.undoTextChanged, "Undo"),
+                                         (self.redo, stack.canRedoChanged, stack.redoTextChanged, "Redo")):
+            action.setEnabled(False)
+            can.connect(action.setEnabled)
+            label.connect(lambda text, a=action, n=name: _describe(a, n, text))
         self.next_doubtful = self._make("&Next doubtful glyph", lambda: w.editor.next_doubtful(False), "F3",
                                         icon(sp.SP_MediaSeekForward))
         self.previous_doubtful = self._make("&Previous doubtful glyph", lambda: w.editor.next_doubtful(True),
@@ -46,6 +67,8 @@ class Actions:
         self.draw_box.setCheckable(True)
         self.recognise_box = self._make("Recognise selected box &again", w.editor.recognise_selected, "Ctrl+Shift+R")
         self.zoom_in = self._make("Zoom &in", lambda: w.view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_in.setShortcuts(_unique([QKeySequence("Ctrl+="), QKeySequence("Ctrl++"),
+                                           *QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)]))
         self.zoom_out = self._make("Zoom &out", lambda: w.view.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
         self.fit_width = self._make("Fit &width", lambda: w.view.fit("width"), "Ctrl+1")
         self.fit_page = self._make("Fit &page", lambda: w.view.fit("page"), "Ctrl+2")
@@ -59,7 +82,8 @@ class Actions:
         self.show_lines = self._toggle("Line boxes", "view/line_boxes")
         self.recognize = self._make("&Recognise all pages again", w.recognize_again, "Ctrl+R",
                                     icon(sp.SP_MediaPlay))
-        self.cancel = self._make("&Cancel", w.cancel_work, "Esc", icon(sp.SP_MediaStop))
+        self.cancel = self._make("&Cancel", lambda: w.hide_alternatives() if w.popup.isVisible() else w.cancel_work(),
+                                 "Esc", icon(sp.SP_MediaStop))
         self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.cancel.setEnabled(False)
         self.settings = self._make("&Settings…", w.show_settings, QKeySequence.StandardKey.Preferences)

@@ -111,7 +111,15 @@ class Editor(QObject):
         line = line_at(self.session.document, ref)
         if line is None or line.text == text:
             return
-        new = edits.apply_line_text(line, text)
+        # map a run of typing from the line as it was before the run: an intermediate state (a word
+        # selected and its first letter typed) must not decide where the other letters' boxes are
+        stack = self.session.undo_stack
+        last = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        base = line
+        if (isinstance(last, ReplaceLineCommand) and last.merge_typing and last.ref == ref
+                and last.new is line and not stack.isClean()):
+            base = last.old
+        new = edits.apply_line_text(base, text)
         self.session.undo_stack.push(ReplaceLineCommand(
             self.session, ref, new, "Edit text", select=self.session.selection, merge_typing=True))
         old_glyphs = {id(g) for w in line.words for g in w.glyphs}
