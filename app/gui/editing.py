@@ -18,6 +18,7 @@ from app.gui import edits
 from app.gui.commands import ReplaceBlocksCommand, ReplaceLineCommand
 from app.gui.refs import GlyphRef, LineRef, glyph_at, line_at, neighbour_glyph, next_doubtful
 from app.gui.session import Session
+from app.gui.spelling import Spelling
 from app.gui.workers import FunctionTask, RecognitionService, predict_crops
 
 Reading = list[tuple[str, float]]
@@ -64,6 +65,7 @@ class Editor(QObject):
         self.service = service
         self.start_task = start_task
         self.doubtful_threshold = doubtful_threshold
+        self.spelling: Spelling | None = None  # set by the window: F3 then also stops at misspelt words
 
     def _selected(self) -> tuple[GlyphRef, Glyph, Line] | None:
         ref = self.session.selection
@@ -129,7 +131,12 @@ class Editor(QObject):
     # -- navigation --------------------------------------------------------------------------------------
     def next_doubtful(self, backwards: bool = False) -> GlyphRef | None:
         """Select the next (previous) doubtful glyph; returns it (None when there is none)."""
-        ref = next_doubtful(self.session.document, self.session.selection, self.doubtful_threshold(), backwards)
+        extra = None
+        if self.spelling is not None:
+            words = self.spelling.doubtful_words(self.session.document, self.doubtful_threshold())
+            extra = {d.ref for d in words if d.reason == "not in the lexicon"}
+        ref = next_doubtful(self.session.document, self.session.selection, self.doubtful_threshold(), backwards,
+                            extra)
         if ref is None:
             self.message.emit("No doubtful glyphs left.")
         else:

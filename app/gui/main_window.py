@@ -25,6 +25,7 @@ from app.gui.actions import Actions
 from app.gui.alternatives import AlternativesPopup
 from app.gui.confidence import Legend, Thresholds
 from app.gui.dialogs import SettingsDialog, show_error
+from app.gui.doubtful import DoubtfulList
 from app.gui.drawing_pad import DrawingPad
 from app.gui.editing import Editor
 from app.gui.learning import CorrectionStore
@@ -34,6 +35,7 @@ from app.gui.recognition import RecognitionControl
 from app.gui.refs import LineRef, glyph_at
 from app.gui.session import Session
 from app.gui.settings import Settings, data_dir
+from app.gui.spelling import Spelling
 from app.gui.transcript import TranscriptEdit
 from app.gui.welcome import Welcome
 from app.gui.window_files import FilesMixin
@@ -82,6 +84,7 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.service = service or RecognitionService(self.settings.model_path, self.settings.lexicon,
                                                      self.settings.dpi)
         self.corrections = CorrectionStore(self.data_folder / "corrections.npz")
+        self.spelling = Spelling(self.data_folder / "dictionary.txt")
         self.recognition = RecognitionControl(self.session, self.service, self.start_task,
                                               lambda: model_display_name(self.service.model_path))
         self._build_widgets()
@@ -89,6 +92,10 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.editor.error.connect(lambda text: show_error(self, "Recognition failed", text))
         self.editor.corrected.connect(self.record_corrections)
+        self.editor.spelling = self.transcript.spelling = self.spelling
+        warm = FunctionTask(self.spelling.warm)
+        warm.signals.result.connect(lambda _ok: self._spelling_ready())
+        self.start_task(warm)
         self.actions_ = Actions(self)
         self.recent_menu = self.actions_.build_menus()
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -127,7 +134,10 @@ class MainWindow(FilesMixin, ToolsMixin):
         pad_scroll.setMinimumHeight(80)  # the dock shrinks as far as wanted; the pad scrolls
         self.pad_dock = self._dock("Drawing pad", pad_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.pad_dock.hide()  # Ctrl+D shows it; it never takes room unasked
-        self.resizeDocks([self.pages_dock, self.text_dock], [140, 520], Qt.Orientation.Horizontal)
+        self.doubtful = DoubtfulList(self.session, self.spelling, lambda: self.thresholds.low, self)
+        self.doubtful_dock = self._dock("Doubtful words", self.doubtful, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.pages_dock, self.doubtful_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.pages_dock, self.text_dock], [170, 520], Qt.Orientation.Horizontal)
         bar = self.statusBar()
         self.page_label, self.zoom_label, self.count_label, self.model_label = (QLabel(self) for _ in range(4))
         self.legend = Legend(self.thresholds, self)
@@ -192,6 +202,10 @@ class MainWindow(FilesMixin, ToolsMixin):
             self.central.setCurrentWidget(self.welcome)
         else:
             self.central.setCurrentWidget(self.view)
+
+    def _spelling_ready(self) -> None:
+        self.doubtful.refresh()
+        self.transcript.render_page()
 
     # -- tasks -----------------------------------------------------------------------------------------
     def start_task(self, task: FunctionTask | RecognitionWorker) -> None:
