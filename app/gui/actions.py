@@ -38,6 +38,7 @@ class Actions:
         icon = w.style().standardIcon
         sp = QStyle.StandardPixmap
         self.open = self._make("&Open…", w.choose_and_open, QKeySequence.StandardKey.Open, icon(sp.SP_DialogOpenButton))
+        self.open_folder = self._make("Open a &folder of pages…", w.choose_and_open_folder, "Ctrl+Shift+O")
         self.open_sample = self._make("Open the &sample page", w.open_sample)
         self.save = self._make("&Save project", w.save_project, QKeySequence.StandardKey.Save,
                                icon(sp.SP_DialogSaveButton))
@@ -65,6 +66,12 @@ class Actions:
         self.split_box = self._make("S&plit box", lambda: w.editor.split_selected(), "Ctrl+K")
         self.draw_box = self._make("Dra&w a new box", w.view.set_draw_mode, "Ctrl+B")
         self.draw_box.setCheckable(True)
+        self.find = self._make("&Find and replace…", w.show_find, QKeySequence.StandardKey.Find)
+        self.find.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("Ctrl+H")])
+        self.rotate_right = self._make("Rotate page &right (90°)", lambda: w.page_tools.rotate(90), "Ctrl+]")
+        self.rotate_left = self._make("Rotate page &left (90°)", lambda: w.page_tools.rotate(270), "Ctrl+[")
+        self.rotate_half = self._make("Rotate page 180°", lambda: w.page_tools.rotate(180))
+        self.crop = self._make("&Crop page…", w.start_crop)
         self.recognise_box = self._make("Recognise selected box &again", w.editor.recognise_selected, "Ctrl+Shift+R")
         self.zoom_in = self._make("Zoom &in", lambda: w.view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
         self.zoom_in.setShortcuts(_unique([QKeySequence("Ctrl+="), QKeySequence("Ctrl++"),
@@ -120,7 +127,7 @@ class Actions:
         """Fill the menu bar; returns the recent-files submenu (filled by the window)."""
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open, self.open_sample])
+        file_menu.addActions([self.open, self.open_folder, self.open_sample])
         recent = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addActions([self.save, self.save_as, self.export])
@@ -129,13 +136,15 @@ class Actions:
         edit = bar.addMenu("&Edit")
         edit.addActions([self.undo, self.redo])
         edit.addSeparator()
-        edit.addActions([self.next_doubtful, self.previous_doubtful, self.alternatives])
+        edit.addActions([self.find, self.next_doubtful, self.previous_doubtful, self.alternatives])
         edit.addSeparator()
         edit.addActions([self.merge_box, self.split_box, self.delete_box, self.draw_box, self.recognise_box])
         view = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.fit_width, self.fit_page, self.actual_size])
         view.addSeparator()
         view.addActions([self.next_page, self.previous_page])
+        page_menu = bar.addMenu("&Page")
+        page_menu.addActions([self.rotate_right, self.rotate_left, self.rotate_half, self.crop])
         view.addSeparator()
         view.addActions([self.show_glyphs, self.show_words, self.show_lines])
         recognize = bar.addMenu("&Recognize")

@@ -28,8 +28,10 @@ from app.gui.dialogs import SettingsDialog, show_error
 from app.gui.doubtful import DoubtfulList
 from app.gui.drawing_pad import DrawingPad
 from app.gui.editing import Editor
+from app.gui.find_dialog import FindReplaceDialog
 from app.gui.learning import CorrectionStore
 from app.gui.page_list import PageList
+from app.gui.page_tools import PageTools
 from app.gui.page_view import PageView
 from app.gui.recognition import RecognitionControl
 from app.gui.refs import LineRef, glyph_at
@@ -79,7 +81,10 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.pool = QThreadPool.globalInstance()
         self._tasks: set[QRunnable] = set()
         self._rerun_after_cancel = False
+        self._crop_pending = False
+        self.find_dialog: FindReplaceDialog | None = None
         self.session = Session(self)
+        self.page_tools = PageTools(self.session, self.start_task)
         self.thresholds = Thresholds(self.settings.high_threshold, self.settings.low_threshold)
         self.service = service or RecognitionService(self.settings.model_path, self.settings.lexicon,
                                                      self.settings.dpi)
@@ -187,6 +192,8 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.welcome.open_requested.connect(self.choose_and_open)
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.recent_chosen.connect(lambda path: self.open_paths([path]))
+        self.page_tools.done.connect(lambda label: self.statusBar().showMessage(label, 4000))
+        self.page_tools.failed.connect(lambda text: show_error(self, "Page operation failed", text))
         r = self.recognition
         r.started.connect(self._run_started)
         r.progress.connect(self._progress)
@@ -299,10 +306,31 @@ class MainWindow(FilesMixin, ToolsMixin):
             self.statusBar().showMessage("Cancelling after the current page…")
 
     def _box_drawn(self, bbox: BBox) -> None:
-        """A box was drawn: leave drawing mode, then recognise and place it."""
+        """A box was drawn: leave drawing mode, then crop to it or recognise and place it."""
         self.actions_.draw_box.setChecked(False)
         self.view.set_draw_mode(False)
-        self.editor.add_box(bbox)
+        if self._crop_pending:
+            self._crop_pending = False
+            self.page_tools.crop(bbox)
+        else:
+            self.editor.add_box(bbox)
+
+    # -- page operations, find and replace ---------------------------------------------------------------
+    def start_crop(self) -> None:
+        """Crop: the next rectangle drawn on the page becomes the page."""
+        if self.session.is_empty():
+            return
+        self._crop_pending = True
+        self.view.set_draw_mode(True)
+        self.statusBar().showMessage("Drag a rectangle around the part of the page to keep.", 6000)
+
+    def show_find(self) -> None:
+        """Ctrl+F: the find and replace window."""
+        if self.find_dialog is None:
+            self.find_dialog = FindReplaceDialog(self.session, self)
+        self.find_dialog.show()
+        self.find_dialog.raise_()
+        self.find_dialog.find_edit.setFocus()
 
     # -- selection and alternatives -------------------------------------------------------------------
     def _selection_changed(self, ref: object) -> None:

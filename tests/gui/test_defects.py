@@ -83,8 +83,7 @@ def test_4_failed_open_keeps_the_document(recognised: Any, dialogs: Any, qtbot: 
     text = window.session.document.pages[0].text
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
-    with qtbot.waitSignal(window.recognition_finished, timeout=30_000):
-        window.open_paths([empty])
+    window.open_paths([empty])
     assert any("empty.png" in shown and "Cannot open" in shown for _kind, shown in dialogs.shown)
     assert window.session.document.pages[0].text == text and len(window.session.document.pages) == 1
     assert "page.png" in window.windowTitle() and "failed" not in window.windowTitle()
