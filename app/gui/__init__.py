@@ -2,3 +2,7 @@
 
 Entry point: ``glyphic-gui [FILES...]`` -> :func:`app.gui.main.main`.
 """
+
+from app.gui import qt_compat
+
+qt_compat.apply()

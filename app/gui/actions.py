@@ -15,6 +15,20 @@ if TYPE_CHECKING:
 Shortcut = str | QKeySequence.StandardKey | None
 
 
+def _describe(action: QAction, name: str, text: str) -> None:
+    tip = f"{name} {text}" if text else name
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+
+
+def _unique(keys: list[QKeySequence]) -> list[QKeySequence]:
+    seen: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in seen:
+            seen.append(key)
+    return seen
+
+
 class Actions:
     """All QActions of the window, created once and shared by menus and toolbar."""
 
@@ -24,16 +38,24 @@ class Actions:
         icon = w.style().standardIcon
         sp = QStyle.StandardPixmap
         self.open = self._make("&Open…", w.choose_and_open, QKeySequence.StandardKey.Open, icon(sp.SP_DialogOpenButton))
+        self.open_folder = self._make("Open a &folder of pages…", w.choose_and_open_folder, "Ctrl+Shift+O")
         self.open_sample = self._make("Open the &sample page", w.open_sample)
         self.save = self._make("&Save project", w.save_project, QKeySequence.StandardKey.Save,
                                icon(sp.SP_DialogSaveButton))
         self.save_as = self._make("Save project &as…", w.save_project_as, QKeySequence.StandardKey.SaveAs)
         self.export = self._make("&Export…", w.show_export_dialog, "Ctrl+E", icon(sp.SP_ArrowDown))
         self.quit = self._make("&Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.undo = w.session.undo_stack.createUndoAction(w, "&Undo")
-        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo = w.session.undo_stack.createRedoAction(w, "&Redo")
+        stack = w.session.undo_stack
+        self.undo = self._make("&Undo", stack.undo, QKeySequence.StandardKey.Undo, icon(sp.SP_ArrowBack))
+        self.redo = self._make("&Redo", stack.redo, "Ctrl+Shift+Z", icon(sp.SP_ArrowForward))
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # fixed short texts (a long edit label must not push the toolbar's buttons into its overflow menu);
+        # what would be undone is in the tooltip and the status tip
+        for action, can, label, name in ((self.undo, stack.canUndoChanged, stack.undoTextChanged, "Undo"),
+                                         (self.redo, stack.canRedoChanged, stack.redoTextChanged, "Redo")):
+            action.setEnabled(False)
+            can.connect(action.setEnabled)
+            label.connect(lambda text, a=action, n=name: _describe(a, n, text))
         self.next_doubtful = self._make("&Next doubtful glyph", lambda: w.editor.next_doubtful(False), "F3",
                                         icon(sp.SP_MediaSeekForward))
         self.previous_doubtful = self._make("&Previous doubtful glyph", lambda: w.editor.next_doubtful(True),
@@ -44,8 +66,16 @@ class Actions:
         self.split_box = self._make("S&plit box", lambda: w.editor.split_selected(), "Ctrl+K")
         self.draw_box = self._make("Dra&w a new box", w.view.set_draw_mode, "Ctrl+B")
         self.draw_box.setCheckable(True)
+        self.find = self._make("&Find and replace…", w.show_find, QKeySequence.StandardKey.Find)
+        self.find.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("Ctrl+H")])
+        self.rotate_right = self._make("Rotate page &right (90°)", lambda: w.page_tools.rotate(90), "Ctrl+]")
+        self.rotate_left = self._make("Rotate page &left (90°)", lambda: w.page_tools.rotate(270), "Ctrl+[")
+        self.rotate_half = self._make("Rotate page 180°", lambda: w.page_tools.rotate(180))
+        self.crop = self._make("&Crop page…", w.start_crop)
         self.recognise_box = self._make("Recognise selected box &again", w.editor.recognise_selected, "Ctrl+Shift+R")
         self.zoom_in = self._make("Zoom &in", lambda: w.view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_in.setShortcuts(_unique([QKeySequence("Ctrl+="), QKeySequence("Ctrl++"),
+                                           *QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)]))
         self.zoom_out = self._make("Zoom &out", lambda: w.view.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
         self.fit_width = self._make("Fit &width", lambda: w.view.fit("width"), "Ctrl+1")
         self.fit_page = self._make("Fit &page", lambda: w.view.fit("page"), "Ctrl+2")
@@ -59,7 +89,8 @@ class Actions:
         self.show_lines = self._toggle("Line boxes", "view/line_boxes")
         self.recognize = self._make("&Recognise all pages again", w.recognize_again, "Ctrl+R",
                                     icon(sp.SP_MediaPlay))
-        self.cancel = self._make("&Cancel", w.cancel_work, "Esc", icon(sp.SP_MediaStop))
+        self.cancel = self._make("&Cancel", lambda: w.hide_alternatives() if w.popup.isVisible() else w.cancel_work(),
+                                 "Esc", icon(sp.SP_MediaStop))
         self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.cancel.setEnabled(False)
         self.settings = self._make("&Settings…", w.show_settings, QKeySequence.StandardKey.Preferences)
@@ -96,7 +127,7 @@ class Actions:
         """Fill the menu bar; returns the recent-files submenu (filled by the window)."""
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open, self.open_sample])
+        file_menu.addActions([self.open, self.open_folder, self.open_sample])
         recent = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addActions([self.save, self.save_as, self.export])
@@ -105,13 +136,15 @@ class Actions:
         edit = bar.addMenu("&Edit")
         edit.addActions([self.undo, self.redo])
         edit.addSeparator()
-        edit.addActions([self.next_doubtful, self.previous_doubtful, self.alternatives])
+        edit.addActions([self.find, self.next_doubtful, self.previous_doubtful, self.alternatives])
         edit.addSeparator()
         edit.addActions([self.merge_box, self.split_box, self.delete_box, self.draw_box, self.recognise_box])
         view = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.fit_width, self.fit_page, self.actual_size])
         view.addSeparator()
         view.addActions([self.next_page, self.previous_page])
+        page_menu = bar.addMenu("&Page")
+        page_menu.addActions([self.rotate_right, self.rotate_left, self.rotate_half, self.crop])
         view.addSeparator()
         view.addActions([self.show_glyphs, self.show_words, self.show_lines])
         recognize = bar.addMenu("&Recognize")

@@ -31,7 +31,7 @@ class AlternativesPopup(QFrame):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(0)
         self.title = QLabel(self)
-        self.title.setStyleSheet("color: #555; padding: 2px 8px; font-size: 11px; font-weight: bold;")
+        self.title.setStyleSheet("padding: 2px 8px; font-size: 11px; font-weight: bold;")  # palette colours
         layout.addWidget(self.title)
         self.buttons: list[QPushButton] = []
         for i in range(MAX_ALTERNATIVES):

@@ -77,6 +77,10 @@ class Autosaver(QObject):
     def _done(self, _cancelled: bool) -> None:
         self._busy = False
 
+    def stop(self) -> None:
+        """No more autosaves (the window is closing)."""
+        self.timer.stop()
+
     def has_recovery(self) -> bool:
         return self.path.is_file()
 

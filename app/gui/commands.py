@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from app.document import Block, Line
+from app.document import Block, Line, Page
 from app.gui.refs import GlyphRef, LineRef
-from app.gui.session import Session
+from app.gui.session import PageImageData, Session
 
 #: Command id of typing in the transcription: consecutive edits of one line merge into one undo step.
 TYPING_ID = 1001
@@ -80,3 +80,28 @@ class ReplaceBlocksCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._put(self.old, self.select_before)
+
+
+class ReplacePageCommand(QUndoCommand):
+    """Swap a whole page and its image (rotation, crop)."""
+
+    def __init__(self, session: Session, index: int, page: Page, image: PageImageData, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.index = index
+        self.old = (session.document.pages[index], session.images[index])
+        self.new = (page, image)
+        self.select_before = session.selection
+
+    def _put(self, page: Page, image: PageImageData, select: GlyphRef | None) -> None:
+        self.session.document.pages[self.index] = page
+        self.session.images[self.index] = image
+        self.session.page_image_changed.emit(self.index)
+        self.session.notify_page(self.index)
+        self.session.select(select)
+
+    def redo(self) -> None:
+        self._put(*self.new, None)
+
+    def undo(self) -> None:
+        self._put(*self.old, self.select_before)

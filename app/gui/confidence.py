@@ -5,13 +5,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 GREEN = QColor(30, 160, 60)
 AMBER = QColor(230, 150, 0)
 RED = QColor(220, 40, 40)
 BLUE = QColor(40, 110, 230)  # corrected by hand
+
+
+def _tint(palette: QPalette, alpha: int) -> QColor:
+    colour = QColor(palette.color(QPalette.ColorRole.Highlight))
+    colour.setAlpha(alpha)
+    return colour
+
+
+def current_line_colour(palette: QPalette) -> QColor:
+    """The current line's shade: the palette's highlight, faint (readable on light and dark palettes)."""
+    return _tint(palette, 45)
+
+
+def selection_colour(palette: QPalette) -> QColor:
+    """The selected glyph's shade in the text."""
+    return _tint(palette, 110)
+
+
+def blend(top: QColor, bottom: QColor) -> QColor:
+    """``top`` (with its alpha) painted over the opaque ``bottom``."""
+    a = top.alphaF()
+    return QColor.fromRgbF(*(a * t + (1 - a) * b for t, b in zip(_rgb(top), _rgb(bottom), strict=True)))
+
+
+def _rgb(c: QColor) -> tuple[float, float, float]:
+    return c.redF(), c.greenF(), c.blueF()
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two opaque colours (1 to 21)."""
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        r, g, b_ = (channel(v) for v in _rgb(c))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 @dataclass(frozen=True)

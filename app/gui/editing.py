@@ -18,6 +18,7 @@ from app.gui import edits
 from app.gui.commands import ReplaceBlocksCommand, ReplaceLineCommand
 from app.gui.refs import GlyphRef, LineRef, glyph_at, line_at, neighbour_glyph, next_doubtful
 from app.gui.session import Session
+from app.gui.spelling import Spelling
 from app.gui.workers import FunctionTask, RecognitionService, predict_crops
 
 Reading = list[tuple[str, float]]
@@ -64,6 +65,7 @@ class Editor(QObject):
         self.service = service
         self.start_task = start_task
         self.doubtful_threshold = doubtful_threshold
+        self.spelling: Spelling | None = None  # set by the window: F3 then also stops at misspelt words
 
     def _selected(self) -> tuple[GlyphRef, Glyph, Line] | None:
         ref = self.session.selection
@@ -111,7 +113,15 @@ class Editor(QObject):
         line = line_at(self.session.document, ref)
         if line is None or line.text == text:
             return
-        new = edits.apply_line_text(line, text)
+        # map a run of typing from the line as it was before the run: an intermediate state (a word
+        # selected and its first letter typed) must not decide where the other letters' boxes are
+        stack = self.session.undo_stack
+        last = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        base = line
+        if (isinstance(last, ReplaceLineCommand) and last.merge_typing and last.ref == ref
+                and last.new is line and not stack.isClean()):
+            base = last.old
+        new = edits.apply_line_text(base, text)
         self.session.undo_stack.push(ReplaceLineCommand(
             self.session, ref, new, "Edit text", select=self.session.selection, merge_typing=True))
         old_glyphs = {id(g) for w in line.words for g in w.glyphs}
@@ -121,7 +131,12 @@ class Editor(QObject):
     # -- navigation --------------------------------------------------------------------------------------
     def next_doubtful(self, backwards: bool = False) -> GlyphRef | None:
         """Select the next (previous) doubtful glyph; returns it (None when there is none)."""
-        ref = next_doubtful(self.session.document, self.session.selection, self.doubtful_threshold(), backwards)
+        extra = None
+        if self.spelling is not None:
+            words = self.spelling.doubtful_words(self.session.document, self.doubtful_threshold())
+            extra = {d.ref for d in words if d.reason == "not in the lexicon"}
+        ref = next_doubtful(self.session.document, self.session.selection, self.doubtful_threshold(), backwards,
+                            extra)
         if ref is None:
             self.message.emit("No doubtful glyphs left.")
         else:

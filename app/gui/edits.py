@@ -199,4 +199,33 @@ def _rebuild_line(line: Line, glyphs: list[Glyph], items: list[tuple[int | None,
             new_glyphs.append(copy.deepcopy(old) if chunk == old.text else corrected_glyph(old, chunk))
         if new_glyphs:
             new.words.append(Word(bbox=new_glyphs[0].bbox, glyphs=new_glyphs))
+    spread = iter(_spread_shared_boxes([g for w in new.words for g in w.glyphs]))
+    for word in new.words:
+        word.glyphs = [next(spread) for _ in word.glyphs]
     return _refresh_boxes(new)
+
+
+def _spread_shared_boxes(glyphs: list[Glyph]) -> list[Glyph]:
+    """Glyphs that ended up on one box (typed characters with no glyph of their own) share it out:
+    the box is cut into equal columns, one per character, so exports place every character."""
+    out: list[Glyph] = []
+    i = 0
+    while i < len(glyphs):
+        j = i + 1
+        while j < len(glyphs) and glyphs[j].bbox == glyphs[i].bbox:
+            j += 1
+        run = glyphs[i:j]
+        if len(run) > 1:
+            x0, y0, x1, y1 = run[0].bbox
+            total = sum(max(1, len(g.text)) for g in run)
+            width = max(len(run), x1 - x0)
+            left, used = x0, 0
+            for g in run:
+                used += max(1, len(g.text))
+                right = x0 + round(width * used / total)
+                out.append(replace(g, bbox=(left, y0, max(left + 1, right), y1)))
+                left = max(left + 1, right)
+        else:
+            out.extend(run)
+        i = j
+    return out

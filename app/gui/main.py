@@ -8,9 +8,10 @@ start to a shown, idle window and quits (used by ``benchmarks/gui_startup.py``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 PROCESS_START = time.perf_counter()
@@ -51,9 +52,43 @@ def _take_screenshot(window: object, path: Path, select: bool) -> None:
     QTimer.singleShot(600, grab)
 
 
+#: Libraries Qt's xcb platform plugin needs that a desktop may lack: (soname, Debian/Ubuntu package).
+XCB_LIBRARIES = [("libxcb-cursor.so.0", "libxcb-cursor0"), ("libxcb-icccm.so.4", "libxcb-icccm4"),
+                 ("libxcb-keysyms.so.1", "libxcb-keysyms1")]
+
+
+def _loadable(soname: str) -> bool:
+    import ctypes
+
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def missing_qt_packages(loadable: Callable[[str], bool] | None = None) -> list[str]:
+    """System packages Qt's X11 (xcb) plugin needs and cannot find (Linux with the xcb platform only)."""
+    loadable = loadable or _loadable
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform not in ("", "xcb"):
+        return []
+    return [package for soname, package in XCB_LIBRARIES if not loadable(soname)]
+
+
+def qt_libraries_message(packages: list[str]) -> str:
+    return ("glyphic-gui: Qt cannot open a window because system libraries are missing.\n"
+            f"Install them with:  sudo apt-get install {' '.join(packages)}\n"
+            "(other distributions: the xcb-util-cursor, xcb-util-wm and xcb-util-keysyms packages)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the GUI; returns the exit code."""
     args = build_parser().parse_args(argv)
+    missing = missing_qt_packages()
+    if missing:
+        print(qt_libraries_message(missing), file=sys.stderr)
+        return 1
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -28,6 +28,7 @@ class PageList(QListWidget):
         session.page_added.connect(self._add)
         session.page_changed.connect(self._update_label)
         session.current_page_changed.connect(self._current_changed)
+        session.page_image_changed.connect(self._image_changed)
         self.currentRowChanged.connect(self._row_chosen)
 
     def rebuild(self) -> None:
@@ -54,6 +55,12 @@ class PageList(QListWidget):
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.addItem(item)
         self._update_label(index)
+
+    def _image_changed(self, index: int) -> None:
+        item = self.item(index)
+        thumb = self.session.images[index].thumbnail if index < len(self.session.images) else None
+        if item is not None and thumb is not None:
+            item.setIcon(QIcon(grey_pixmap(thumb)))
 
     def _update_label(self, index: int) -> None:
         item = self.item(index)

@@ -33,12 +33,14 @@ class PageView(QGraphicsView):
         box_drawn(object): a box (x0, y0, x1, y1) drawn in draw-box mode.
         text_typed(str): a printable key pressed while the view has focus.
         digit_pressed(int): 1-5 pressed while the alternatives popup is open.
+        escape_pressed(): Esc while the alternatives popup is open (closes it).
     """
 
     zoom_changed = Signal(float)
     box_drawn = Signal(object)
     text_typed = Signal(str)
     digit_pressed = Signal(int)
+    escape_pressed = Signal()
 
     def __init__(self, session: Session, thresholds: Thresholds, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +256,9 @@ class PageView(QGraphicsView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        if self.popup_open and event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
         if plain and self.popup_open and text in ("1", "2", "3", "4", "5"):
             self.digit_pressed.emit(int(text))
             return

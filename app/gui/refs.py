@@ -83,9 +83,12 @@ def is_doubtful(glyph: Glyph, threshold: float) -> bool:
 
 
 def next_doubtful(document: Document, current: GlyphRef | None, threshold: float,
-                  backwards: bool = False) -> GlyphRef | None:
-    """The next (or previous) doubtful glyph after ``current``, wrapping around the document."""
-    refs = [ref for ref, glyph in document_glyphs(document) if is_doubtful(glyph, threshold)]
+                  backwards: bool = False, extra: set[GlyphRef] | None = None) -> GlyphRef | None:
+    """The next (or previous) doubtful glyph after ``current``, wrapping around the document.
+
+    ``extra`` adds more stops (the first glyphs of words that look misspelt)."""
+    more = extra or set()
+    refs = [ref for ref, glyph in document_glyphs(document) if is_doubtful(glyph, threshold) or ref in more]
     if not refs:
         return None
     if current is None:

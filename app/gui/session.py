@@ -50,6 +50,7 @@ class Session(QObject):
         line_changed(object): one line (a :class:`LineRef`) was replaced.
         selection_changed(object): the selected :class:`GlyphRef` (or None).
         current_page_changed(int): another page is shown.
+        page_image_changed(int): a page's image was replaced (rotation, crop).
     """
 
     document_reset = Signal()
@@ -58,6 +59,7 @@ class Session(QObject):
     line_changed = Signal(object)
     selection_changed = Signal(object)
     current_page_changed = Signal(int)
+    page_image_changed = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

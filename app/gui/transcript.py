@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QTextBlock, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from app.document import Line
-from app.gui.confidence import Thresholds
+from app.gui.confidence import Thresholds, current_line_colour, selection_colour
 from app.gui.refs import GlyphRef, LineRef, page_lines
 from app.gui.session import Session
+from app.gui.spelling import Spelling
 
 Span = tuple[int, int, GlyphRef]  # start, end (in the line's text), glyph
 
@@ -46,7 +47,7 @@ class TranscriptEdit(QPlainTextEdit):
         self.session = session
         self.thresholds = thresholds
         self.setUndoRedoEnabled(False)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         font = QFont("DejaVu Sans Mono")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSize(12)
@@ -55,6 +56,7 @@ class TranscriptEdit(QPlainTextEdit):
         self._refs: list[LineRef] = []
         self._spans: list[list[Span]] = []
         self._updating = False
+        self.spelling: Spelling | None = None  # set by the window: misspelt words get a red underline
         session.document_reset.connect(self.render_page)
         session.current_page_changed.connect(lambda _i: self.render_page())
         session.page_changed.connect(lambda i: self.render_page() if i == session.current_page else None)
@@ -156,7 +158,7 @@ class TranscriptEdit(QPlainTextEdit):
         """Tint uncertain glyphs, outline the selected one, shade the current line."""
         marks: list[QTextEdit.ExtraSelection] = []
         current = QTextEdit.ExtraSelection()
-        current.format.setBackground(QColor(235, 242, 255))
+        current.format.setBackground(current_line_colour(self.palette()))
         current.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         current.cursor = self.textCursor()
         current.cursor.clearSelection()
@@ -169,6 +171,7 @@ class TranscriptEdit(QPlainTextEdit):
                 line = page.blocks[ref.block].lines[ref.line] if ref.page == self.session.current_page else None
                 if line is None:
                     continue
+                marks.extend(self._spelling_marks(block, row, line))
                 for start, end, glyph_ref in self._spans[row]:
                     glyph = line.words[glyph_ref.word].glyphs[glyph_ref.glyph]
                     is_selected = glyph_ref == selected
@@ -179,7 +182,7 @@ class TranscriptEdit(QPlainTextEdit):
                     colour = QColor(self.thresholds.colour(glyph.confidence, glyph.corrected))
                     fmt = QTextCharFormat()
                     if is_selected:
-                        fmt.setBackground(QColor(0, 150, 255, 90))
+                        fmt.setBackground(selection_colour(self.palette()))
                     else:
                         colour.setAlpha(60)
                         fmt.setBackground(colour)
@@ -192,6 +195,28 @@ class TranscriptEdit(QPlainTextEdit):
                     mark.cursor = cursor
                     marks.append(mark)
         self.setExtraSelections(marks)
+
+    def _spelling_marks(self, block: QTextBlock, row: int, line: Line) -> list[QTextEdit.ExtraSelection]:
+        """A red dotted underline under the line's words that look misspelt."""
+        if self.spelling is None or not self.spelling.ready:
+            return []
+        marks = []
+        spans = self._spans[row]
+        for w, word in enumerate(line.words):
+            if any(g.corrected for g in word.glyphs) or not self.spelling.suspicious(word.text):
+                continue
+            word_spans = [(start, end) for start, end, ref in spans if ref.word == w]
+            if not word_spans:
+                continue
+            mark = QTextEdit.ExtraSelection()
+            mark.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+            mark.format.setUnderlineColor(QColor(220, 40, 40))
+            cursor = QTextCursor(block)
+            cursor.setPosition(block.position() + word_spans[0][0])
+            cursor.setPosition(block.position() + word_spans[-1][1], QTextCursor.MoveMode.KeepAnchor)
+            mark.cursor = cursor
+            marks.append(mark)
+        return marks
 
     # -- text -> model ------------------------------------------------------------------------------
     def _text_changed(self) -> None:

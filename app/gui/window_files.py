@@ -20,11 +20,24 @@ from app.gui.workers import FunctionTask
 
 IMAGE_FILTER = "Pages (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.gif *.pbm *.pgm *.ppm *.pnm *.pdf)"
 PROJECT_FILTER = f"Glyphic projects (*{PROJECT_SUFFIX})"
+PAGE_SUFFIXES = {"." + pattern.split(".")[1] for pattern in IMAGE_FILTER[7:-1].split()}
 
 
 def sample_page() -> Path:
     """The bundled sample page."""
     return Path(str(files("resources") / "samples" / "sample.png"))
+
+
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """Folders replaced by the page files in them (sorted by name); files kept as they are."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES),
+                              key=lambda p: p.name.lower()))
+        else:
+            out.append(path)
+    return out
 
 
 class FilesMixin(WindowBase):
@@ -41,6 +54,11 @@ class FilesMixin(WindowBase):
         if paths:
             self.open_paths(paths)
 
+    def choose_and_open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of pages")
+        if folder:
+            self.open_paths([folder])
+
     def open_sample(self) -> None:
         path = sample_page()
         if not path.is_file():
@@ -50,20 +68,40 @@ class FilesMixin(WindowBase):
 
     def open_paths(self, paths: list[str] | list[Path]) -> None:
         """Open a project (``.glyphic``) or recognise page files (several files make one document)."""
-        candidates = [Path(p) for p in paths]
+        candidates = expand_folders([Path(p) for p in paths])
         missing = [p for p in candidates if not p.is_file()]
         if missing:
             show_error(self, "File not found", "Cannot open:\n" + "\n".join(str(p) for p in missing))
             candidates = [p for p in candidates if p.is_file()]
-        if not candidates or not self.confirm_discard("opening another file"):
-            return
         projects = [p for p in candidates if p.suffix.lower() == PROJECT_SUFFIX]
         if projects:
-            self.open_project(projects[0])
+            if self.confirm_discard("opening another file"):
+                self.open_project(projects[0])
+            return
+        candidates = self._openable(candidates)
+        if not candidates or not self.confirm_discard("opening another file"):
             return
         for path in candidates:
             self.settings.add_recent(path)
         self.start_recognition(candidates)
+
+    def _openable(self, paths: list[Path]) -> list[Path]:
+        """The files whose header can be read; the others are reported by name (before anything is replaced)."""
+        from app.io import PageLoadError, count_pages
+
+        good, bad = [], []
+        for path in paths:
+            try:
+                count_pages(path)
+            except PageLoadError as exc:
+                bad.append(f"{path.name}: {exc.message}")
+            else:
+                good.append(path)
+        if bad:
+            kept = "\n\nThe pages on screen and your corrections are unchanged." if not self.session.is_empty() else ""
+            show_error(self, "Cannot open " + ("these files" if len(bad) > 1 else paths[0].name if len(paths) == 1
+                                              else "a file"), "\n".join(bad) + kept)
+        return good
 
     def open_project(self, path: Path, recovered: bool = False) -> bool:
         """Reopen a saved (or autosaved) session exactly as it was."""

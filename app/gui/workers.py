@@ -85,6 +85,7 @@ class WorkerSignals(QObject):
     page_done = Signal(int, object)
     result = Signal(object)
     error = Signal(str)
+    file_error = Signal(str, str)
     finished = Signal(bool)
 
 
@@ -111,6 +112,7 @@ class RecognitionWorker(QRunnable):
         self.images = images
         self.first_index = first_index
         self.recognize = recognize
+        self._done = 0
 
     def run(self) -> None:
         try:
@@ -124,26 +126,44 @@ class RecognitionWorker(QRunnable):
             self.signals.finished.emit(self.cancel.is_set())
 
     def _run_files(self, paths: list[Path]) -> None:
-        from app.io import count_pages, load_pages
+        """Load every file in turn; a file that fails is reported (``file_error``) and skipped."""
+        from app.io import count_pages
 
-        total = sum(count_pages(path) for path in paths)
-        self.signals.progress.emit(0, total)
-        done = 0
+        counts = []
         for path in paths:
-            for page_image in load_pages(path, dpi=self.service.dpi):
-                if self.cancel.is_set():
-                    return
-                index = self.first_index + done
-                loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source)
-                self.signals.page_loaded.emit(loaded)
-                if self.recognize:
-                    page = self.service.pipeline().recognize_image(page_image.image, page_image.index,
-                                                                   page_image.source, page_image.dpi)
-                    if self.cancel.is_set():
-                        return
-                    self.signals.page_done.emit(index, page)
-                done += 1
-                self.signals.progress.emit(done, total)
+            try:
+                counts.append(count_pages(path))
+            except Exception:  # reported when the file is loaded below
+                counts.append(1)
+        total = sum(counts)
+        self.signals.progress.emit(0, total)
+        self._done = 0
+        for path, count in zip(paths, counts, strict=True):
+            if self.cancel.is_set():
+                return
+            loaded_before = self._done
+            try:
+                self._run_file(path, total)
+            except Exception as exc:  # one bad file never stops the others
+                self.signals.file_error.emit(str(path), _message(exc))
+                total -= count - (self._done - loaded_before)
+                self.signals.progress.emit(self._done, total)
+
+    def _run_file(self, path: Path, total: int) -> None:
+        from app.io import load_pages
+
+        for page_image in load_pages(path, dpi=self.service.dpi):
+            if self.cancel.is_set():
+                return
+            index = self.first_index + self._done
+            loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source)
+            self.signals.page_loaded.emit(loaded)
+            self._done += 1
+            if self.recognize:
+                page = self.service.pipeline().recognize_image(page_image.image, page_image.index,
+                                                               page_image.source, page_image.dpi)
+                self.signals.page_done.emit(index, page)  # even when cancelled meanwhile: the work is done
+            self.signals.progress.emit(self._done, total)
 
     def _run_images(self, images: list[tuple[int, np.ndarray]]) -> None:
         self.signals.progress.emit(0, len(images))
@@ -151,8 +171,6 @@ class RecognitionWorker(QRunnable):
             if self.cancel.is_set():
                 return
             page = self.service.pipeline().recognize_image(image, index)
-            if self.cancel.is_set():
-                return
             self.signals.page_done.emit(index, page)
             self.signals.progress.emit(done + 1, len(images))
 

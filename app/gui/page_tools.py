@@ -1,0 +1,71 @@
+"""Page operations of the window: rotate and crop the current page (undoable, image work on a worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.document import BBox, Page
+from app.gui.commands import ReplacePageCommand
+from app.gui.page_ops import crop_page, rotate_page
+from app.gui.session import PageImageData, Session
+from app.gui.workers import FunctionTask, LoadedPage, make_loaded_page
+
+
+def _transformed(page: Page, image: np.ndarray, operation: str, argument: object) -> tuple[Page, LoadedPage]:
+    """Run a page operation and encode the new image (on a worker)."""
+    if operation == "rotate":
+        assert isinstance(argument, int)
+        new_page, new_image = rotate_page(page, image, argument)
+    else:
+        new_page, new_image = crop_page(page, image, argument)  # type: ignore[arg-type]
+    return new_page, make_loaded_page(page.index, new_image, page.dpi, page.source)
+
+
+class PageTools(QObject):
+    """Rotate / crop the session's current page; each is one undo step.
+
+    Signals:
+        done(str): the operation landed (its undo label).
+        failed(str): it could not be done.
+    """
+
+    done = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, session: Session, start_task: Callable[[FunctionTask], None]) -> None:
+        super().__init__(session)
+        self.session = session
+        self.start_task = start_task
+
+    def rotate(self, degrees: int) -> None:
+        """Turn the current page clockwise by ``degrees`` (90, 180, 270)."""
+        self._run("rotate", degrees, f"Rotate page {self.session.current_page + 1} by {degrees}°")
+
+    def crop(self, box: BBox) -> None:
+        """Cut the current page to ``box``."""
+        self._run("crop", box, f"Crop page {self.session.current_page + 1}")
+
+    def _run(self, operation: str, argument: object, label: str) -> None:
+        index = self.session.current_page
+        page, image = self.session.page, self.session.page_image(index)
+        if page is None or image is None:
+            self.failed.emit("Open a page first.")
+            return
+        task = FunctionTask(_transformed, page, image, operation, argument)
+
+        def land(result: tuple[Page, LoadedPage]) -> None:
+            if index >= len(self.session.document.pages) or self.session.document.pages[index] is not page:
+                self.failed.emit(f"{label}: the page changed meanwhile; nothing done.")
+                return
+            new_page, loaded = result
+            data = PageImageData(loaded.image, loaded.png, loaded.thumbnail,
+                                 recognized=self.session.images[index].recognized)
+            self.session.undo_stack.push(ReplacePageCommand(self.session, index, new_page, data, label))
+            self.done.emit(label)
+
+        task.signals.result.connect(land)
+        task.signals.error.connect(self.failed)
+        self.start_task(task)
