@@ -83,13 +83,21 @@ def run_batch(executor: PageExecutor, run: BatchRun) -> int:
     journal = RunJournal(run.out_dir)
     previous = journal.previous_status()
     remove_stale_temp_files(run.out_dir)
-    journal.begin(redo=run.redo)
+    try:
+        journal.begin(redo=run.redo)
+    except Exception as exc:  # e.g. a full disk: nothing can be kept, so nothing is started
+        print(f"glyphic: error: cannot keep the run's state in {journal.state}: {classify(exc).message}",
+              file=sys.stderr)
+        return 2
     if previous in ("running", "partial") and not run.redo and not run.quiet:
         what = "was interrupted" if previous == "running" else "had failures"
         print(f"glyphic: the previous run into {run.out_dir} {what}; finished documents are kept", file=sys.stderr)
     job = BatchJob(executor, run, journal)
     summary = job.run()
-    journal.finish()
+    try:
+        journal.finish()
+    except Exception as exc:
+        print(f"glyphic: warning: the run journal was not updated: {classify(exc).message}", file=sys.stderr)
     print_summary(summary, journal)
     return 1 if summary.failures else 0
 
@@ -214,11 +222,17 @@ class BatchJob:
             self._fail(doc.item.source, outcome.error if counted else f"page {index + 1}: {outcome.error}")
             doc.failed = True
             return
-        if counted:
-            doc.count = outcome.page_count or 0
-            self.store.save_page_count(doc.key, doc.count)
+        try:
+            if counted:
+                doc.count = outcome.page_count or 0
+                self.store.save_page_count(doc.key, doc.count)
+            if outcome.page_json is not None:
+                self.store.save_page(doc.key, index, outcome.page_json)
+        except Exception as exc:  # e.g. the disk is full: this document fails, the run goes on
+            self._fail(doc.item.source, f"cannot store page {index + 1}: {classify(exc).message}")
+            doc.failed = True
+            return
         if outcome.page_json is not None:
-            self.store.save_page(doc.key, index, outcome.page_json)
             doc.present += 1
             self.summary.computed += 1
         if counted:

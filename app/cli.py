@@ -29,11 +29,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.document import Document
 from app.pipeline import ENGINES, Pipeline, PipelineOptions
 from app.sources import InputFile, expand_inputs, is_url
+
+if TYPE_CHECKING:
+    from app.batch import BatchRun
 
 DEFAULT_FORMATS = "txt"
 
@@ -199,7 +202,7 @@ def run_ocr(args: argparse.Namespace) -> int:
     return code
 
 
-def _run(args: argparse.Namespace, run: Any, pipeline: Pipeline) -> int:
+def _run(args: argparse.Namespace, run: BatchRun, pipeline: Pipeline) -> int:
     """The batch job on a cluster, on ``--jobs`` local worker processes, or here."""
     if args.cluster or args.jobs > 1:
         from app.cluster import run_cluster

@@ -273,3 +273,45 @@ def test_a_failure_that_stays_prints_one_line_and_logs_the_traceback(
     log = tmp_path / "out" / ".glyphic" / "errors.log"
     assert str(log) in failures[0] and "Traceback" not in err
     assert "Traceback" in log.read_text() and "RuntimeError" in log.read_text()
+
+
+def test_a_full_disk_fails_the_file_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """No space left while storing a page or writing an output: one line, no retry, no traceback."""
+    import errno
+
+    import app.cluster_store
+    import app.export.text
+    from app.atomic import ExportError
+
+    def full(path: Any, *args: Any, **kwargs: Any) -> None:
+        raise ExportError(path, os.strerror(errno.ENOSPC))
+
+    page = write_page(tmp_path / "page.png", "Hello 5")
+    monkeypatch.setattr(app.export.text, "write_bytes_atomic", full)
+    code, _, err = ocr(capsys, page, "-o", tmp_path / "out")
+    assert code == 1 and "Traceback" not in err
+    assert [line for line in err.splitlines() if "page.png" in line and "No space left on device" in line]
+    monkeypatch.setattr(app.cluster_store, "write_text_atomic", full)
+    code, _, err = ocr(capsys, page, "-o", tmp_path / "out2")
+    assert code == 1 and "Traceback" not in err
+    assert "cannot store page 1" in err and "No space left on device" in err
+
+
+def test_library_warnings_are_one_line_of_ours(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from app.pipeline import Pipeline
+
+    real = Pipeline.recognize_image
+
+    def recognize_image(self: Any, *args: Any, **kwargs: Any) -> Any:
+        warnings.warn("a library\n  talks too much", UserWarning, stacklevel=1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "recognize_image", recognize_image)
+    code, _, err = ocr(capsys, write_page(tmp_path / "page.png", "Hi"), "-o", tmp_path / "out")
+    assert code == 0
+    assert "glyphic: warning: a library talks too much" in err.splitlines()
+    assert "warnings.warn" not in err and "UserWarning" not in err
