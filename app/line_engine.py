@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from app.decode import DecodeOptions
 from app.document import Alternative, Glyph, Line, Word
 from recognizer.ctc import CharSpan, char_boundaries
 from segmentation.textlines import PageLines, TextLine
@@ -35,7 +36,7 @@ BLANK_REACH = 1
 WORD_GAP = 0.8
 #: A line read with a lower mean confidence, or of at most two characters read with less than
 #: :data:`SHORT_LINE_CONFIDENCE`, is taken for a speck, a picture or a flourish and left out.
-MIN_LINE_CONFIDENCE = 0.6
+MIN_LINE_CONFIDENCE = 0.35
 SHORT_LINE_CONFIDENCE = 0.97
 
 
@@ -100,7 +101,7 @@ def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_f
         b = max(a + 1, int(np.ceil(right * pixels_per_frame)))
         glyph = Glyph(bbox=_char_box(crop, ink, a, b), text=char.text, confidence=char.confidence,
                       alternatives=[Alternative(c, p) for c, p in char.alternatives],
-                      raw_text=char.text)
+                      raw_text=char.alternatives[0][0] if char.alternatives else char.text)
         if words[-1] and glyph.bbox[0] - words[-1][-1].bbox[2] > gap:
             words.append([])
         words[-1].append(glyph)
@@ -139,7 +140,7 @@ def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     return int(array[:, 0].min()), int(array[:, 1].min()), int(array[:, 2].max()), int(array[:, 3].max())
 
 
-def read_lines(page: PageLines, predictor: LinePredictor, decode_options: object,
+def read_lines(page: PageLines, predictor: LinePredictor, decode_options: DecodeOptions | None,
                top_k: int = 5) -> list[tuple[TextLine, Line]]:
     """Read every line of ``page``; a line the model cannot take is reported and skipped, never the page."""
     from app.line_decode import decode_line

@@ -123,14 +123,13 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext = _classify(stats, height, level.shape)
-    cores, core_stats = _ridges(text[labels], height)
-    line_of = _assign(labels, count, text, cores, core_stats)
-    lines = _describe(line_of[labels], stats, line_of, height)
-    for _ in range(3):
-        if not _join_pieces(lines, line_of):
-            break
-        lines = _describe(line_of[labels], stats, line_of, height)
-    _order(lines, height)
+    line_of = np.zeros(count, np.int64)
+    lines: list[TextLine] = []
+    for group, size in _size_groups(labels, stats, text, height):
+        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
+        line_of[group] = group_of[group]
+        lines += group_lines
+    _order(lines)
     renumber = np.zeros(int(line_of.max()) + 1, np.int32)
     for n, line in enumerate(lines):
         renumber[line.label] = n + 1
@@ -142,6 +141,49 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     _, _, regions, _ = cv2.connectedComponentsWithStats((owner == -1).astype(np.uint8), connectivity=8)
     boxes = [_scaled(box, scale) for box in regions[1:, :4]]
     return PageLines(lines, boxes, paper, threshold, owner, scale, height / scale)
+
+
+def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
+                 offset: int) -> tuple[np.ndarray, list[TextLine]]:
+    """The lines of the ``text`` components of one size; line labels start at ``offset``."""
+    cores, core_stats = _ridges(text[labels], height)
+    line_of = _assign(labels, len(stats), text, cores, core_stats)
+    line_of[line_of > 0] += offset
+    lines = _describe(line_of[labels], stats, line_of, height)
+    for _ in range(3):
+        if not _join_pieces(lines, line_of):
+            break
+        lines = _describe(line_of[labels], stats, line_of, height)
+    return line_of, lines
+
+
+#: Text at most this share of the page's text height, in a region of its own, is small print
+#: (letterhead columns, footnotes), whose lines are found at its own scale.
+SMALL_TEXT = 0.5
+
+
+def _size_groups(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
+                 height: float) -> list[tuple[np.ndarray, float]]:
+    """The text components split into the page's main text and small print in regions of its own,
+    each with its text height."""
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    small = text & (heights < SMALL_TEXT * height)
+    if small.sum() < 20:
+        return [(text, height)]
+    step = max(1, int(height / 2))  # the densities are smooth: measured on a coarse grid
+    shape = (max(1, labels.shape[1] // step), max(1, labels.shape[0] // step))
+
+    def density(mask: np.ndarray) -> np.ndarray:
+        coarse = cv2.resize(mask[labels].astype(np.float32), shape, interpolation=cv2.INTER_AREA)
+        return cv2.GaussianBlur(coarse, (0, 0), 2 * height / step)
+
+    region = density(small) > 2 * density(text & ~small) + 1e-3
+    centre_x = np.clip((stats[:, 0] + stats[:, 2] // 2) // step, 0, shape[0] - 1)
+    centre_y = np.clip((stats[:, 1] + stats[:, 3] // 2) // step, 0, shape[1] - 1)
+    in_print = small & region[centre_y, centre_x]
+    if in_print.sum() < 20:
+        return [(text, height)]
+    return [(text & ~in_print, height), (in_print, _text_height(stats[in_print], labels.shape[0]))]
 
 
 #: Text lines sloping less than this (dy/dx) are read as they are.
@@ -247,12 +289,19 @@ def _classify(stats: np.ndarray, height: float, shape: tuple[int, int]) -> tuple
 def _ridges(ink: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
     """Labels and stats of the line ridges: ink blurred along the line, the part near the strongest across
     lines."""
-    density = cv2.GaussianBlur(ink.astype(np.float32), (0, 0), sigmaX=RIDGE_SIGMA_X * height,
-                               sigmaY=RIDGE_SIGMA_Y * height)
-    reach = max(3, int(2 * height)) | 1
+    step = max(1, int(height / 12))  # large writing: the ridges found on a coarser grid, same shape
+    coarse: np.ndarray = ink.astype(np.float32)
+    if step > 1:
+        coarse = cv2.resize(coarse, (max(1, ink.shape[1] // step), max(1, ink.shape[0] // step)),
+                            interpolation=cv2.INTER_AREA)
+    size = height / step
+    density = cv2.GaussianBlur(coarse, (0, 0), sigmaX=RIDGE_SIGMA_X * size, sigmaY=RIDGE_SIGMA_Y * size)
+    reach = max(3, int(2 * size)) | 1
     strongest = cv2.dilate(density, np.ones((reach, 1), np.uint8))
-    ridge = (density >= RIDGE_SHARE * strongest) & (density > 0.03)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ridge.astype(np.uint8), connectivity=8)
+    ridge: np.ndarray = ((density >= RIDGE_SHARE * strongest) & (density > 0.03)).astype(np.uint8)
+    if step > 1:
+        ridge = cv2.resize(ridge, (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_NEAREST)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ridge, connectivity=8)
     return labels, stats
 
 
@@ -315,10 +364,25 @@ def _describe(owner: np.ndarray, stats: np.ndarray, line_of: np.ndarray, height:
         body = (boxes[:, 3] >= 0.4 * core) & (boxes[:, 3] <= 1.6 * max(core, 1.0))
         baseline = float(np.median(bottoms[body])) if body.any() else centre + core / 2
         level = ys - slope * (xs - middle) - baseline
-        band = (float(level.min()), float(level.max() + 1)) if len(level) else (-core, 0.0)
+        x_height = max(2.0, 2 * (baseline - centre))  # the ink's middle row lies about half an x-height up
+        band = _band(level, x_height)
         lines.append(TextLine(bbox=(int(x0), int(y0), int(x1), int(y1)), slope=slope, baseline=baseline,
-                              x_height=core, band=band, label=int(label)))
+                              x_height=x_height, band=band, label=int(label)))
     return lines
+
+
+#: A line's crop reaches at most this many x-heights above and below its baseline (flourishes and
+#: loops of neighbouring lines beyond are cut off).
+MAX_ASCENT = 3.0
+MAX_DESCENT = 1.8
+
+
+def _band(level: np.ndarray, x_height: float) -> tuple[float, float]:
+    """Top and bottom of a line's ink relative to its baseline, stray strokes left out."""
+    if not len(level):
+        return -x_height, 0.0
+    low, high = np.percentile(level, [0.5, 99.5])
+    return float(max(low, -MAX_ASCENT * x_height)), float(min(high + 1, MAX_DESCENT * x_height))
 
 
 def _join_pieces(lines: list[TextLine], line_of: np.ndarray) -> bool:
@@ -359,18 +423,22 @@ def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, f
     centres = np.array([np.median(ys[bins == b]) for b in range(16) if (bins == b).sum() >= 3])
     mids = np.array([np.median(xs[bins == b]) for b in range(16) if (bins == b).sum() >= 3])
     slope = float(np.polyfit(mids, centres, 1)[0]) if len(mids) >= 3 and np.ptp(mids) > 0 else 0.0
-    slope = float(np.clip(slope, -0.15, 0.15))
     level = ys - slope * (xs - middle)
     low, high = np.percentile(level, [20, 80])
-    return slope, float(np.median(level)), float(max(high - low, 1.0) * 1.6)
+    core = float(max(high - low, 1.0) * 1.6)
+    if x1 - x0 < 4 * core:  # too short to tell its own slope: level with the page
+        slope, level = 0.0, ys.astype(np.float64)
+    return float(np.clip(slope, -0.15, 0.15)), float(np.median(level)), core
 
 
-def _order(lines: list[TextLine], height: float) -> None:
-    """Sort ``lines`` into reading order in place and number their blocks (columns, then top to bottom)."""
+def _order(lines: list[TextLine]) -> None:
+    """Sort ``lines`` into reading order in place and number their blocks (columns, then top to bottom);
+    gaps are measured in the lines' median x-height, so that small print is told apart as well."""
     if not lines:
         return
     boxes = np.array([line.bbox for line in lines], np.float64)
-    blocks = xy_cut(boxes, height, column_gap=3.0, row_gap=2.5)
+    size = float(np.median([line.x_height for line in lines]))
+    blocks = xy_cut(boxes, size, column_gap=3.0, row_gap=1.5)
     ordered = []
     for number, index in enumerate(blocks):
         for i in sorted(index, key=lambda i: (lines[i].baseline, lines[i].bbox[0])):
