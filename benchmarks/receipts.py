@@ -73,12 +73,12 @@ def receipt_page(rng: np.random.Generator, dots: bool | None = None) -> Receipt:
         draw.text((margin, y), left, font=font, fill=255, anchor="ls")
         if right:
             draw.text((width - margin, y), right, font=font, fill=255, anchor="rs")
-    ink = np.asarray(canvas).astype(np.float32) / 255
+    ink: np.ndarray = np.asarray(canvas).astype(np.float32) / 255
     if dots if dots is not None else rng.random() < 0.3:  # dot matrix: the strokes made of round dots
-        grid = np.zeros_like(ink)
         step = max(3, size // 8)
-        grid[::step, ::step] = 1
-        grid = cv2.dilate(grid, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (step - 1, step - 1)))
+        points = np.zeros_like(ink)
+        points[::step, ::step] = 1
+        grid = cv2.dilate(points, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (step - 1, step - 1)))
         ink = np.minimum(cv2.dilate(ink, np.ones((2, 2), np.uint8)), grid)
     fade = np.linspace(rng.uniform(0.45, 1.0), rng.uniform(0.45, 1.0), ink.shape[0])[:, None]  # thermal fading
     paper = rng.uniform(215, 250) - ink * fade * rng.uniform(120, 200)

@@ -418,7 +418,8 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     if common < 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]):
         return False  # not side by side
     x = (a.bbox[2] + b.bbox[0]) / 2
-    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < 0.5 * size
+    tolerance = 0.5 if gap <= WORD_REACH * size else 0.2  # a row across a gap is printed: exactly level
+    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
 
 
 def _baseline_at(line: TextLine, x: float) -> float:
