@@ -88,9 +88,21 @@ class Block:
     lines: list[Line] = field(default_factory=list)
 
 
+#: Kinds of non-text regions: a picture, logo, stamp or blot; a ruled line or table rule.
+REGION_KINDS = ("graphic", "rule")
+
+
+@dataclass
+class Region:
+    """Ink that is not text (kept out of the reading, shown and exported as what it is)."""
+
+    bbox: BBox
+    kind: str = "graphic"
+
+
 @dataclass
 class Page:
-    """One page image and what was read on it."""
+    """One page image and what was read on it; ``regions`` are its non-text regions."""
 
     index: int
     width: int
@@ -99,6 +111,7 @@ class Page:
     skew_angle: float = 0.0
     source: str = ""
     blocks: list[Block] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
 
     @property
     def lines(self) -> list[Line]:
@@ -212,6 +225,7 @@ def _page_from_dict(d: dict[str, Any]) -> Page:
         skew_angle=float(d.get("skew_angle", 0.0)),
         source=d.get("source", ""),
         blocks=blocks,
+        regions=[Region(_bbox(r["bbox"]), str(r.get("kind", "graphic"))) for r in d.get("regions", [])],
     )
 
 

@@ -41,7 +41,7 @@ from app.decode import (
     word_is_lowercase,
     word_score,
 )
-from app.document import Alternative, Block, Document, Glyph, Line, Page, Word, union_bbox
+from app.document import Alternative, Block, Document, Glyph, Line, Page, Region, Word, union_bbox
 from app.readings import PageReadings
 from segmentation import (
     GlyphBox,
@@ -297,6 +297,9 @@ class Pipeline:
         for block in blocks.values():
             block.bbox = union_bbox([ln.bbox for ln in block.lines])
         page.blocks = [blocks[k] for k in sorted(blocks)]
+        least = found.text_height ** 2  # specks are not worth a region
+        page.regions = [Region(box, kind) for box, kind in found.nontext
+                        if (box[2] - box[0]) * (box[3] - box[1]) >= least]
         return page
 
     def _line(self, line_box: LineBox, readings: Iterator[list[tuple[str, float]]], flow: Flow,

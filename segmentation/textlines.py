@@ -67,16 +67,18 @@ class PageLines:
 
     Attributes:
         lines: text lines in reading order.
-        nontext: boxes of ink set aside as non-text (pictures, rules, blots, flourishes), original pixels.
+        nontext: (box, kind) of ink set aside as non-text, original pixels; kind "rule" for ruled lines,
+            "graphic" for the rest (pictures, logos, stamps, blots, flourishes, holes).
         paper: the flattened grey page at full resolution (ink dark on white).
         threshold: grey level below which ``paper`` is ink.
-        owner: per working-scale pixel, 1 + the index of the line whose ink it is, -1 non-text, 0 none.
+        owner: per working-scale pixel, 1 + the index of the line whose ink it is, -1 a graphic, -2 a rule,
+            0 none.
         scale: working scale (working pixels per original pixel).
         text_height: typical height of text components in original pixels (0 on a page without text).
     """
 
     lines: list[TextLine]
-    nontext: list[BBox]
+    nontext: list[tuple[BBox, str]]
     paper: np.ndarray
     threshold: float
     owner: np.ndarray
@@ -122,7 +124,7 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     height = _text_height(stats[1:], level.shape[0])
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
-    text, nontext = _classify(stats, height, level.shape)
+    text, nontext, rules = _classify(stats, height, level.shape)
     line_of = np.zeros(count, np.int64)
     lines: list[TextLine] = []
     for group, size in _size_groups(labels, stats, text, height):
@@ -136,11 +138,14 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
         line.label = n + 1
     owner = renumber[line_of][labels]
     owner[nontext[labels]] = -1
+    owner[rules[labels]] = -2
     owner = _unshear(owner, shear, offset, binary.shape)
     _to_page(lines, owner, shear, offset, scale)
-    _, _, regions, _ = cv2.connectedComponentsWithStats((owner == -1).astype(np.uint8), connectivity=8)
-    boxes = [_scaled(box, scale) for box in regions[1:, :4]]
-    return PageLines(lines, boxes, paper, threshold, owner, scale, height / scale)
+    regions = []
+    for value, kind in ((-1, "graphic"), (-2, "rule")):
+        _, _, found, _ = cv2.connectedComponentsWithStats((owner == value).astype(np.uint8), connectivity=8)
+        regions += [(_scaled(box, scale), kind) for box in found[1:, :4]]
+    return PageLines(lines, regions, paper, threshold, owner, scale, height / scale)
 
 
 def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
@@ -271,8 +276,10 @@ def _text_height(stats: np.ndarray, page_height: int) -> float:
     return float(heights[usable][order][np.searchsorted(weights, weights[-1] / 2)])
 
 
-def _classify(stats: np.ndarray, height: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Masks over component labels: text ink, and non-text ink (label 0, the background, is neither)."""
+def _classify(stats: np.ndarray, height: float,
+              shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks over component labels: text ink, non-text ink, and the ruled lines among the latter (label 0,
+    the background, is none of them)."""
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     area = stats[:, cv2.CC_STAT_AREA]
     big = h > MAX_TEXT_HEIGHT * height
@@ -283,7 +290,7 @@ def _classify(stats: np.ndarray, height: float, shape: tuple[int, int]) -> tuple
     nontext = big | rule | solid | (edge & (h > 2 * height))
     text = ~nontext & ~speck & (np.arange(len(stats)) > 0)
     nontext[0] = False
-    return text, nontext
+    return text, nontext, rule & nontext
 
 
 def _ridges(ink: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.atomic import ExportError
 from app.document import Document
-from app.export import alto, hocr, json_export, text
+from app.export import alto, hocr, json_export, pagexml, text
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "export_document"]
 
@@ -47,6 +47,7 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("txt", text.export, ".txt", "Plain text"),
         ExportFormat("hocr", hocr.export, ".hocr", "hOCR (XHTML)"),
         ExportFormat("alto", alto.export, ".alto.xml", "ALTO v4 XML"),
+        ExportFormat("page", pagexml.export, ".page.xml", "PAGE XML (one file per page)"),
         ExportFormat("json", json_export.export, ".json", "Glyphic JSON (full result)"),
         ExportFormat("pdf", _pdf_export, ".pdf", "Searchable PDF"),
     )

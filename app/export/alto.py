@@ -1,7 +1,8 @@
 """ALTO v4 export (namespace ``http://www.loc.gov/standards/alto/ns-v4#``, schema 4.2).
 
 Layout: one ``Page`` per page (``PHYSICAL_IMG_NR`` 1-based) / ``PrintSpace`` (the whole page) /
-``TextBlock`` / ``TextLine`` / ``String`` with ``SP`` between words. Positions are in pixels
+``TextBlock`` / ``TextLine`` / ``String`` with ``SP`` between words; non-text regions are
+``Illustration`` (pictures, stamps) and ``GraphicalElement`` (rules) in the ``PrintSpace``. Positions are in pixels
 (``MeasurementUnit`` pixel); ``WC`` and ``GC`` are confidences 0..1. Each ``String`` holds a
 ``Glyph`` per character (with its alternatives as ``Variant``) when every glyph is one character.
 """
@@ -68,7 +69,7 @@ def _page(layout: ET.Element, page: Page, glyphs: bool) -> None:
     page_element = ET.SubElement(layout, "Page", {"ID": f"page_{number}", "PHYSICAL_IMG_NR": str(number),
                                                   "WIDTH": str(page.width), "HEIGHT": str(page.height)})
     space = ET.SubElement(page_element, "PrintSpace", _position((0, 0, page.width, page.height)))
-    counters = {"block": 0, "line": 0, "string": 0}
+    counters = {"block": 0, "line": 0, "string": 0, "region": 0}
 
     def next_id(kind: str) -> str:
         counters[kind] += 1
@@ -78,6 +79,9 @@ def _page(layout: ET.Element, page: Page, glyphs: bool) -> None:
         block_element = ET.SubElement(space, "TextBlock", {"ID": next_id("block"), **_position(block.bbox)})
         for line in block.lines:
             _line(block_element, line, next_id, glyphs)
+    for region in page.regions:
+        tag = "GraphicalElement" if region.kind == "rule" else "Illustration"
+        ET.SubElement(space, tag, {"ID": next_id("region"), **_position(region.bbox)})
 
 
 def _line(block: ET.Element, line: Line, next_id: Callable[[str], str], glyphs: bool) -> None:

@@ -18,7 +18,9 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n')
 OCR_SYSTEM = "glyphic"
-CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrx_cinfo"
+CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrx_cinfo ocr_photo ocr_separator"
+#: The hOCR class of each kind of non-text region.
+REGION_CLASSES = {"graphic": "ocr_photo", "rule": "ocr_separator"}
 
 
 def export(document: Document, path: Path, *, glyphs: bool = True) -> None:
@@ -72,7 +74,7 @@ def _page(body: ET.Element, page: Page, document_source: str, glyphs: bool) -> N
     title = (f"image {_quoted(xml_text(image))}; bbox 0 0 {page.width} {page.height}; "
              f"ppageno {page.index}; scan_res {round(page.dpi)} {round(page.dpi)}")
     div = _child(body, "div", {"class": "ocr_page", "id": f"page_{number}", "title": title}, text="\n", tail="\n")
-    counters = {"block": 0, "par": 0, "line": 0, "word": 0}
+    counters = {"block": 0, "par": 0, "line": 0, "word": 0, "region": 0}
 
     def next_id(kind: str) -> str:
         counters[kind] += 1
@@ -90,6 +92,9 @@ def _page(body: ET.Element, page: Page, document_source: str, glyphs: bool) -> N
                               tail="\n")
                 for i, word in enumerate(line.words):
                     _word(span, word, next_id("word"), glyphs, tail=" " if i < len(line.words) - 1 else None)
+    for region in page.regions:
+        _child(div, "div", {"class": REGION_CLASSES.get(region.kind, "ocr_photo"), "id": next_id("region"),
+                            "title": f"bbox {bbox_text(region.bbox)}"}, tail="\n")
 
 
 def _paragraphs(block: Block) -> list[list[Line]]:

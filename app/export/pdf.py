@@ -14,10 +14,8 @@ a hash of the content and that date, so the same input gives the same bytes on e
 from __future__ import annotations
 
 import io
-import os
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from PIL import Image
 
 from app.atomic import ExportError, write_bytes_atomic
 from app.document import Document, Line, Page
+from app.export._stamps import creation_date
 
 PageImages = Callable[[int], np.ndarray] | Sequence[np.ndarray]
 
@@ -74,23 +73,6 @@ def export(document: Document, path: Path, *, images: PageImages | None = None,
         image = _page_image(document, page, position, images, path)
         _add_page(pdf, page, image, unicode=font is not None, jpeg_quality=jpeg_quality)
     write_bytes_atomic(path, bytes(pdf.output()))
-
-
-def creation_date(document: Document) -> datetime:
-    """``SOURCE_DATE_EPOCH`` when set, else the newest modification time of the document's local scans."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError, OSError):
-            pass  # not a number of seconds: as if unset
-    stamps = []
-    for source in {page.source or document.source for page in document.pages}:
-        try:
-            stamps.append(int(Path(source).stat().st_mtime))
-        except (OSError, ValueError):
-            continue
-    return datetime.fromtimestamp(max(stamps, default=0), UTC)
 
 
 def _page_image(document: Document, page: Page, position: int, images: PageImages | None, path: Path) -> np.ndarray:

@@ -135,7 +135,8 @@ def test_every_exporter_writes_atomically(name: str, tmp_path: Path, monkeypatch
     good = target.read_bytes()
     assert good
     monkeypatch.setattr(atomic.os, "replace", fail_with(errno.ENOSPC))
+    other = make_document(source="other.png") if name == "page" else make_document(pages=2)  # PAGE: a file a page
     with pytest.raises(ExportError, match=target.name):
-        FORMATS[name](make_document(pages=2), target, **options)
+        FORMATS[name](other, target, **options)
     assert target.read_bytes() == good
     assert os.listdir(tmp_path) == [target.name]

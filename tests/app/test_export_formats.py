@@ -14,7 +14,7 @@ from tests.app.factories import PAGE_HEIGHT, PAGE_WIDTH, make_document
 
 def test_registry() -> None:
     assert {name: f.suffix for name, f in FORMATS.items()} == {
-        "txt": ".txt", "hocr": ".hocr", "alto": ".alto.xml", "json": ".json", "pdf": ".pdf"}
+        "txt": ".txt", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "json": ".json", "pdf": ".pdf"}
     assert all(callable(f) and f.name == name and f.description for name, f in FORMATS.items())
     assert FORMATS["txt"].export is text.export
 
