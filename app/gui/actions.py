@@ -98,6 +98,7 @@ class Actions:
         self.shipped_model = self._make("Use the &shipped model", w.use_shipped_model)
         self.drawing_pad = w.pad_dock.toggleViewAction()
         self.drawing_pad.setShortcut("Ctrl+D")
+        self.line_view = self._make("&Line-by-line view", w.show_line_view, "Ctrl+L")
         self.about = self._make("&About Glyphic", w.show_about)
 
     def _make(self, text: str, slot: Callable[..., object], shortcut: Shortcut = None, icon: object = None,
@@ -150,7 +151,7 @@ class Actions:
         recognize = bar.addMenu("&Recognize")
         recognize.addActions([self.recognize, self.cancel])
         tools = bar.addMenu("&Tools")
-        tools.addActions([self.drawing_pad, self.improve, self.shipped_model])
+        tools.addActions([self.line_view, self.drawing_pad, self.improve, self.shipped_model])
         tools.addSeparator()
         tools.addAction(self.settings)
         help_menu = bar.addMenu("&Help")

@@ -30,6 +30,7 @@ from app.gui.drawing_pad import DrawingPad
 from app.gui.editing import Editor
 from app.gui.find_dialog import FindReplaceDialog
 from app.gui.learning import CorrectionStore
+from app.gui.line_view import LineView
 from app.gui.page_list import PageList
 from app.gui.page_tools import PageTools
 from app.gui.page_view import PageView
@@ -130,9 +131,13 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.setCentralWidget(self.central)
         self.transcript = TranscriptEdit(self.session, self.thresholds, self)
         self.page_list = PageList(self.session, self)
+        self.line_view = LineView(self.session, self.thresholds, self)
         self.pad = DrawingPad(self.service, self.start_task, self)
         self.pages_dock = self._dock("Pages", self.page_list, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.text_dock = self._dock("Transcription", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.lines_dock = self._dock("Lines", self.line_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.text_dock, self.lines_dock)
+        self.text_dock.raise_()
         pad_scroll = QScrollArea(self)
         pad_scroll.setWidgetResizable(True)
         pad_scroll.setWidget(self.pad)
@@ -188,6 +193,7 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.view.box_drawn.connect(self._box_drawn)
         self.popup.chosen.connect(self.pick_alternative)
         self.transcript.line_edited.connect(self.editor.apply_line_text)
+        self.line_view.line_edited.connect(self.editor.apply_line_text)
         self.pad.use_text.connect(lambda text: self.editor.set_text(text, advance=False))
         self.welcome.open_requested.connect(self.choose_and_open)
         self.welcome.sample_requested.connect(self.open_sample)
@@ -324,6 +330,17 @@ class MainWindow(FilesMixin, ToolsMixin):
         self.view.set_draw_mode(True)
         self.statusBar().showMessage("Drag a rectangle around the part of the page to keep.", 6000)
 
+    def show_line_view(self) -> None:
+        """Ctrl+L: the line-by-line view, cursor in the selected glyph's line."""
+        self.lines_dock.show()
+        self.lines_dock.raise_()
+        selection = self.session.selection
+        row = self.line_view.row_of.get(selection.line_ref) if selection is not None else None
+        if row is not None:
+            row.edit.setFocus()
+        elif self.line_view.rows:
+            self.line_view.focus_row(0)
+
     def show_find(self) -> None:
         """Ctrl+F: the find and replace window."""
         if self.find_dialog is None:
@@ -388,7 +405,7 @@ class MainWindow(FilesMixin, ToolsMixin):
     def apply_thresholds(self, high: float, low: float) -> None:
         """Change the colour thresholds everywhere."""
         self.thresholds = Thresholds(high, low)
-        self.view.thresholds = self.transcript.thresholds = self.thresholds
+        self.view.thresholds = self.transcript.thresholds = self.line_view.thresholds = self.thresholds
         self.legend.set_thresholds(self.thresholds)
         self.view.redraw_boxes()
         self.transcript.render_page()
