@@ -8,7 +8,17 @@ painted) so a 60-line page opens without a stall; an edit or a selection change 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QLineEdit, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.document import Line
@@ -18,12 +28,12 @@ from app.gui.refs import GlyphRef, LineRef, page_lines
 from app.gui.session import Session
 from app.gui.transcript import Span, line_spans
 
-STRIP_HEIGHT = 44
+MAX_STRIP_HEIGHT = 64
 PAD = 4
 
 
 class Strip(QWidget):
-    """A line's image, scaled to :data:`STRIP_HEIGHT`, with its glyph boxes marked."""
+    """A line's image, scaled to the view's width, with its glyph boxes marked."""
 
     clicked = Signal(float)  # page x of the click
 
@@ -31,12 +41,19 @@ class Strip(QWidget):
         super().__init__(row)
         self.row = row
         self._pixmap: QPixmap | None = None
-        self.setFixedHeight(STRIP_HEIGHT)
+        self.setFixedHeight(self.strip_height())
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def scale(self) -> float:
+        """Page pixels to strip pixels: the line fits the view's width, at most MAX_STRIP_HEIGHT high."""
+        x0, y0, x1, y1 = self.row.line.bbox
+        by_height = MAX_STRIP_HEIGHT / max(1, y1 - y0 + 2 * PAD)
+        by_width = self.row.view.strip_width() / max(1, x1 - x0 + 2 * PAD)
+        return min(by_height, by_width, 1.5)
+
+    def strip_height(self) -> int:
         _x0, y0, _x1, y1 = self.row.line.bbox
-        return (STRIP_HEIGHT - 2) / max(1, y1 - y0 + 2 * PAD)
+        return max(12, round((y1 - y0 + 2 * PAD) * self.scale()) + 2)
 
     def origin(self) -> tuple[int, int]:
         x0, y0, _x1, _y1 = self.row.line.bbox
@@ -47,7 +64,9 @@ class Strip(QWidget):
         return round((x1 - x0 + 2 * PAD) * self.scale())
 
     def invalidate(self) -> None:
+        """Cut the strip again (the line's box or the view's width changed)."""
         self._pixmap = None
+        self.setFixedHeight(self.strip_height())
         self.update()
 
     def _strip(self) -> QPixmap | None:
@@ -60,7 +79,7 @@ class Strip(QWidget):
             crop = image[max(0, oy):max(0, y1), max(0, ox):max(0, x1)]
             if crop.size == 0:
                 return None
-            self._pixmap = grey_pixmap(crop).scaledToHeight(STRIP_HEIGHT - 2,
+            self._pixmap = grey_pixmap(crop).scaledToHeight(self.strip_height() - 2,
                                                             Qt.TransformationMode.SmoothTransformation)
         return self._pixmap
 
@@ -147,21 +166,26 @@ class LineRow(QWidget):
         self.ref = ref
         self.line = line
         self.spans: list[Span] = line_spans(ref, line)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 6)
-        layout.setSpacing(1)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(4, 4, 4, 6)
+        self.box.setSpacing(1)
         self.strip = Strip(self)
         self.edit = LineText(self)
         self.edit.setText(line.text)
-        layout.addWidget(self.strip)
-        layout.addWidget(self.edit)
-        self.strip.setMinimumWidth(min(self.strip.preferred_width(), 4000))
-        self.edit.setMinimumWidth(min(max(240, self.strip.preferred_width()), 4000))
-        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(layout.sizeHint().height())  # rows scroll; they are never squeezed
+        self.box.addWidget(self.strip)
+        self.box.addWidget(self.edit)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.fit()
         self.strip.clicked.connect(self._strip_clicked)
         self.edit.textEdited.connect(lambda text: view.line_edited.emit(self.ref, text))
         self.edit.cursorPositionChanged.connect(lambda _old, new: self._cursor_moved(new))
+
+    def fit(self) -> None:
+        """Size the strip for the view's width (rows scroll vertically; they are never squeezed)."""
+        self.strip.invalidate()
+        margins = self.box.contentsMargins()
+        self.setFixedHeight(self.strip.strip_height() + self.box.spacing() + self.edit.sizeHint().height()
+                            + margins.top() + margins.bottom())
 
     def set_line(self, line: Line) -> None:
         """The document's line changed: show it (keeping the cursor where it was)."""
@@ -177,7 +201,7 @@ class LineRow(QWidget):
             finally:
                 self.view.updating = False
         if geometry_changed:
-            self.strip.invalidate()
+            self.fit()
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
@@ -232,6 +256,8 @@ class LineView(QScrollArea):
         self.rows: list[LineRow] = []
         self.row_of: dict[LineRef, LineRow] = {}
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._width = 0
         self._new_container()
         session.document_reset.connect(self.rebuild)
         session.current_page_changed.connect(lambda _i: self.rebuild())
@@ -239,6 +265,17 @@ class LineView(QScrollArea):
         session.line_changed.connect(self._line_changed)
         session.selection_changed.connect(self._selection_changed)
         self._marked: LineRow | None = None
+
+    def strip_width(self) -> int:
+        """Width available to a strip."""
+        return max(120, self.viewport().width() - 16)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if abs(self.viewport().width() - self._width) > 8:
+            self._width = self.viewport().width()
+            for row in self.rows:
+                row.fit()
 
     def _new_container(self) -> None:
         self.container = QWidget()

@@ -165,7 +165,7 @@ class FilesMixin(WindowBase):
 
     def project_data(self) -> ProjectData:
         """A snapshot of the session to write (cheap; runs on the GUI thread)."""
-        pngs = [image.png or b"" for image in self.session.images]
+        pngs = [image.png_bytes() for image in self.session.images]
         return ProjectData(document=snapshot(self.session.document), images=pngs, state=self.view_state())
 
     def save_project(self) -> bool:

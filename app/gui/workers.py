@@ -64,17 +64,24 @@ class LoadedPage:
     source: str
 
 
-def make_loaded_page(index: int, image: np.ndarray, dpi: float, source: str) -> LoadedPage:
-    """PNG copy and thumbnail of a page image (runs on a worker)."""
+def encode_png(image: np.ndarray) -> bytes:
+    """The lossless copy of a page image that projects store."""
     import cv2
 
     ok, png = cv2.imencode(".png", image)
     if not ok:
-        raise ValueError(f"cannot encode page {index + 1} as PNG")
+        raise ValueError("cannot encode the page image as PNG")
+    return bytes(png.tobytes())
+
+
+def make_loaded_page(index: int, image: np.ndarray, dpi: float, source: str, png: bool = True) -> LoadedPage:
+    """Thumbnail (and PNG copy unless ``png`` is False) of a page image (runs on a worker)."""
+    import cv2
+
     scale = THUMBNAIL_SIZE / max(image.shape)
     thumb = cv2.resize(image, (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
-    return LoadedPage(index, image, png.tobytes(), thumb, dpi, source)
+    return LoadedPage(index, image, encode_png(image) if png else b"", thumb, dpi, source)
 
 
 class WorkerSignals(QObject):
@@ -83,6 +90,7 @@ class WorkerSignals(QObject):
     progress = Signal(int, int)
     page_loaded = Signal(object)
     page_done = Signal(int, object)
+    page_encoded = Signal(int, bytes)
     result = Signal(object)
     error = Signal(str)
     file_error = Signal(str, str)
@@ -156,13 +164,15 @@ class RecognitionWorker(QRunnable):
             if self.cancel.is_set():
                 return
             index = self.first_index + self._done
-            loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source)
+            # the page is shown and recognised first; its PNG copy (for projects) is encoded afterwards
+            loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source, png=False)
             self.signals.page_loaded.emit(loaded)
             self._done += 1
             if self.recognize:
                 page = self.service.pipeline().recognize_image(page_image.image, page_image.index,
                                                                page_image.source, page_image.dpi)
                 self.signals.page_done.emit(index, page)  # even when cancelled meanwhile: the work is done
+            self.signals.page_encoded.emit(index, encode_png(page_image.image))
             self.signals.progress.emit(self._done, total)
 
     def _run_images(self, images: list[tuple[int, np.ndarray]]) -> None:
