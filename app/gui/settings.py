@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 
 MAX_RECENT = 10
+#: The recognition engines PipelineOptions.engine accepts (kept here so the GUI starts without the pipeline).
+ENGINES = ("glyph", "line")
 
 
 class Settings:
@@ -73,6 +75,16 @@ class Settings:
     @dpi.setter
     def dpi(self, value: float) -> None:
         self.store.setValue("recognition/dpi", float(value))
+
+    @property
+    def engine(self) -> str:
+        """Recognition engine: ``"glyph"`` (character by character) or ``"line"`` (whole lines)."""
+        value = str(self.store.value("recognition/engine", "glyph") or "glyph")
+        return value if value in ENGINES else "glyph"
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self.store.setValue("recognition/engine", value if value in ENGINES else "glyph")
 
     def flag(self, name: str, default: bool = True) -> bool:
         """A boolean view option such as ``view/glyph_boxes``."""

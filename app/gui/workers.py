@@ -22,19 +22,21 @@ THUMBNAIL_SIZE = 160
 class RecognitionService:
     """Owns the :class:`app.pipeline.Pipeline`, built lazily on a worker: the model loads once, off the GUI."""
 
-    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0) -> None:
+    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0, engine: str = "glyph") -> None:
         self._lock = threading.Lock()
         self._pipeline: Any = None
         self.model_path = model_path
         self.lexicon = lexicon
         self.dpi = dpi
+        self.engine = engine
 
-    def configure(self, model_path: str, lexicon: bool, dpi: float) -> None:
+    def configure(self, model_path: str, lexicon: bool, dpi: float, engine: str | None = None) -> None:
         """Change options; the pipeline (and model if it changed) is rebuilt on next use."""
+        engine = engine or self.engine
         with self._lock:
-            if (model_path, lexicon, dpi) != (self.model_path, self.lexicon, self.dpi):
+            if (model_path, lexicon, dpi, engine) != (self.model_path, self.lexicon, self.dpi, self.engine):
                 self._pipeline = None
-            self.model_path, self.lexicon, self.dpi = model_path, lexicon, dpi
+            self.model_path, self.lexicon, self.dpi, self.engine = model_path, lexicon, dpi, engine
 
     def pipeline(self) -> Any:
         """The pipeline (import and construction happen on the calling worker thread)."""
@@ -42,7 +44,7 @@ class RecognitionService:
             if self._pipeline is None:
                 from app.pipeline import Pipeline, PipelineOptions
 
-                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True,
+                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True, engine=self.engine,
                                           model_path=Path(self.model_path) if self.model_path else None)
                 self._pipeline = Pipeline(options)
             return self._pipeline

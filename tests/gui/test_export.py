@@ -17,7 +17,7 @@ def test_export_every_format(recognised: Any, qtbot: Any, tmp_path: Path) -> Non
     formats = list(export.FORMATS)
     request = ExportRequest(formats=formats, all_pages=True, folder=tmp_path / "out", stem="result")
     with qtbot.waitSignal(window.export_finished, timeout=60_000) as done:
-        window.export(request)
+        window.tools.export(request)
     paths = done.args[0]
     assert len(paths) == len(formats)
     for path in paths:
