@@ -37,6 +37,8 @@ class ActionTarget(Protocol):
     def show_find(self) -> None: ...
     def show_line_view(self) -> None: ...
     def start_crop(self) -> None: ...
+    def start_region(self) -> None: ...
+    def recognise_selected_line(self) -> None: ...
     def show_settings(self) -> None: ...
     def show_about(self) -> None: ...
     def set_box_visibility(self, key: str, on: bool) -> None: ...
@@ -108,6 +110,8 @@ class Actions:
         self.rotate_left = self._make("Rotate page &left (90°)", lambda: w.page_tools.rotate(270), "Ctrl+[")
         self.rotate_half = self._make("Rotate page 180°", lambda: w.page_tools.rotate(180))
         self.crop = self._make("&Crop page…", w.start_crop)
+        self.recognise_line = self._make("Recognise this &line again", w.recognise_selected_line, "Ctrl+Alt+R")
+        self.recognise_region = self._make("Recognise a re&gion again…", w.start_region)
         self.recognise_box = self._make("Recognise selected box &again", w.editor.recognise_selected, "Ctrl+Shift+R")
         self.zoom_in = self._make("Zoom &in", lambda: w.view.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
         self.zoom_in.setShortcuts(_unique([QKeySequence("Ctrl+="), QKeySequence("Ctrl++"),
@@ -182,6 +186,8 @@ class Actions:
         view.addActions([self.next_page, self.previous_page])
         page_menu = bar.addMenu("&Page")
         page_menu.addActions([self.rotate_right, self.rotate_left, self.rotate_half, self.crop])
+        page_menu.addSeparator()
+        page_menu.addActions([self.recognise_line, self.recognise_region])
         view.addSeparator()
         view.addActions([self.show_glyphs, self.show_words, self.show_lines])
         recognize = bar.addMenu("&Recognize")

@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.pool = QThreadPool.globalInstance()
         self._tasks: set[QRunnable] = set()
         self._rerun_after_cancel = False
-        self._crop_pending = False
+        self._draw_purpose = "box"  # what the next rectangle drawn on the page is for: box, crop or region
         self.find_dialog: FindReplaceDialog | None = None
         self.session = Session(self)
         self.thresholds = Thresholds(self.settings.high_threshold, self.settings.low_threshold)
@@ -323,19 +323,35 @@ class MainWindow(QMainWindow):
         """A box was drawn: leave drawing mode, then crop to it or recognise and place it."""
         self.actions_.draw_box.setChecked(False)
         self.view.set_draw_mode(False)
-        if self._crop_pending:
-            self._crop_pending = False
+        purpose, self._draw_purpose = self._draw_purpose, "box"
+        if purpose == "crop":
             self.page_tools.crop(bbox)
+        elif purpose == "region":
+            self.page_tools.recognise_region(self.service, bbox)
         else:
             self.editor.add_box(bbox)
 
-    def start_crop(self) -> None:
-        """Crop: the next rectangle drawn on the page becomes the page."""
+    def _draw_for(self, purpose: str, hint: str) -> None:
         if self.session.is_empty():
             return
-        self._crop_pending = True
+        self._draw_purpose = purpose
         self.view.set_draw_mode(True)
-        self.show_message("Drag a rectangle around the part of the page to keep.", 6000)
+        self.show_message(hint, 6000)
+
+    def start_crop(self) -> None:
+        """Crop: the next rectangle drawn on the page becomes the page."""
+        self._draw_for("crop", "Drag a rectangle around the part of the page to keep.")
+
+    def start_region(self) -> None:
+        """The next rectangle drawn on the page is read again."""
+        self._draw_for("region", "Drag a rectangle around the lines to recognise again.")
+
+    def recognise_selected_line(self) -> None:
+        selection = self.session.selection
+        if selection is None:
+            self.show_message("Select a glyph of the line first (click a box or press F3).")
+            return
+        self.page_tools.recognise_line(self.service, selection.line_ref)
 
     def show_line_view(self) -> None:
         """Ctrl+L: the line-by-line view, cursor in the selected glyph's line."""
