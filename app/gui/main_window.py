@@ -450,6 +450,10 @@ class MainWindow(QMainWindow):
         QApplication.processEvents()
         self.files.autosaver.discard()
         self.settings.sync()
+        # the window is deleted after the application quits; its document must not report to it then
+        # (QUndoStack announces it is clean again while it is being destroyed)
+        self.session.undo_stack.blockSignals(True)
+        self.session.blockSignals(True)
         event.accept()
 
     def show_about(self) -> None:
