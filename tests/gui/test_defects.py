@@ -158,7 +158,7 @@ def test_10_quit_discard_with_work_running(service: Any, dialogs: Any, qtbot: An
     window.show()
     with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
         window.open_paths([page_file])
-    window.session.select(next(iter(page_glyphs(window.session.page, 0)))[0])
+    window.session.select(next(iter(page_glyphs(window.session.document.pages[0], 0)))[0])
     window.editor.set_text("#")
     results: list[object] = []
     task = FunctionTask(time.sleep, 0.3)
