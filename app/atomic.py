@@ -92,7 +92,8 @@ def _create_temp(target: Path) -> tuple[Path, int]:
     """Create a new hidden temp file beside ``target``; mode 0o666 minus the umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        # the writer's pid lets the next run tell a killed run's leftovers from a live write (app.journal)
+        temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             return temp, os.open(temp, flags, 0o666)
         except FileExistsError:

@@ -4,29 +4,45 @@
 
 Without ``-o`` the plain text goes to stdout, so it can be scripted like
 ``tesseract FILE -``. A folder stands for its image and PDF files (searched
-recursively). A file that cannot be read is reported and skipped; the exit code
-is 1 when any file failed. ``--cluster ADDRESS`` runs the pages on a Dask
-cluster instead (:mod:`app.cluster`; inputs may then also be fsspec URLs).
+recursively); the output tree mirrors the inputs' folders and no output ever
+overwrites another (:mod:`app.output_names`). A file that cannot be read is
+reported in one line and skipped. ``--jobs N`` runs N worker processes and
+``--cluster ADDRESS`` a Dask cluster (inputs may then also be fsspec URLs); every
+mode runs the same batch job (:mod:`app.batch`): a re-run completes an
+interrupted one, ``--redo`` starts afresh.
+
+Exit codes: 0 every page read, 1 some file failed, 2 bad usage (an unknown
+option value, an input without images, clashing output names, an unusable
+output folder or model).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
+import os
+import shutil
 import sys
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+from app.document import Document
+from app.pipeline import ENGINES, Pipeline, PipelineOptions
+from app.sources import InputFile, expand_inputs, is_url
 
-from app.document import Document, Page
-from app.pipeline import Pipeline, PipelineOptions
-from app.sources import expand_local
+if TYPE_CHECKING:
+    from app.batch import BatchRun
 
 DEFAULT_FORMATS = "txt"
+
+
+class UsageError(Exception):
+    """Bad usage: the run stops before any page is read, with exit code 2."""
 
 
 def glyphic_version() -> str:
@@ -47,118 +63,169 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated: txt,hocr,alto,json,pdf (default: %(default)s)")
     ocr.add_argument("--jobs", type=int, default=1, help="worker processes for pages (default: 1)")
     ocr.add_argument("--no-lexicon", action="store_true", help="keep the classifier's reading, no word context")
-    ocr.add_argument("--model", type=Path, help="model config JSON (default: the shipped model)")
+    ocr.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                     help="line: read whole text lines (default); glyph: character by character")
+    ocr.add_argument("--model", type=Path, help="glyph model config JSON (default: the shipped model)")
     ocr.add_argument("--dpi", type=float, default=300.0, help="render PDFs at this resolution (default: 300)")
-    ocr.add_argument("--max-pixels", type=int, help="refuse images larger than this many pixels")
+    ocr.add_argument("--max-pixels", type=int,
+                     help="refuse pages larger than this many pixels (default: 150 million, A4 at 1200 dpi)")
     ocr.add_argument("--quiet", action="store_true", help="no progress bar")
     ocr.add_argument("--cluster", metavar="ADDRESS",
                      help="run on a Dask cluster: a scheduler (tcp://host:8786) or local:N worker processes")
     ocr.add_argument("--retries", type=int, default=2,
-                     help="with --cluster: retries of a page whose task failed or whose worker died (default: 2)")
+                     help="retries of a page after a transient failure, e.g. a storage hiccup (default: 2); "
+                          "bad files are never retried")
+    ocr.add_argument("--redo", action="store_true",
+                     help="recognise everything again (by default a re-run keeps what OUTDIR/.glyphic says is done)")
     return parser
 
 
 def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
-    return PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi)
+    """The pipeline's options; ``--max-pixels`` is segmentation's limit as well as the loader's."""
+    options = PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi, engine=args.engine)
+    if args.max_pixels:
+        options = replace(options, segment=replace(options.segment, max_pixels=args.max_pixels))
+    return options
 
 
-_worker_pipeline: Pipeline | None = None
+def check_usage(args: argparse.Namespace) -> list[str]:
+    """The formats asked for.
+
+    Raises:
+        UsageError: an unknown format or a bad number.
+    """
+    from app.export import FORMATS
+
+    formats = list(dict.fromkeys(f.strip() for f in args.format.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.retries < 0:
+        raise UsageError("--retries must not be negative")
+    if args.max_pixels is not None and args.max_pixels < 1:
+        raise UsageError("--max-pixels must be at least 1")
+    return formats
 
 
-def _init_worker(options: PipelineOptions) -> None:
-    global _worker_pipeline
-    _worker_pipeline = Pipeline(dataclasses.replace(options, threads=1))  # one page per process
+def collect_inputs(names: Sequence[str]) -> list[InputFile]:
+    """Every input document with its output name.
+
+    Raises:
+        UsageError: a folder (or URL pattern) holds no image or PDF file, or two inputs' outputs would clash.
+    """
+    from app.output_names import NameClashError, given_folder, plan_outputs
+
+    items: list[InputFile] = []
+    folders: list[tuple[str, ...]] = []
+    for name in names:
+        found = list(expand_inputs([name]))
+        if not found:
+            what = "folder" if is_url(name) or Path(name).is_dir() else "input"
+            raise UsageError(f"{what} {name} holds no image or PDF files")
+        items.extend(found)
+        folders.extend(given_folder(name, item) for item in found)
+    try:
+        return plan_outputs(items, folders)
+    except NameClashError as exc:
+        raise UsageError(str(exc)) from exc
 
 
-def _recognize_page(path: Path, index: int, dpi: float, max_pixels: int | None) -> Page:
-    from app.io import load_page
+class TextPrinter:
+    """Prints documents' text to stdout in input order (at once when they come in order)."""
 
-    assert _worker_pipeline is not None, "worker not initialised"
-    page_image = load_page(path, index, dpi=dpi, **({"max_pixels": max_pixels} if max_pixels else {}))
-    return _worker_pipeline.recognize_image(page_image.image, page_image.index, page_image.source, page_image.dpi)
+    def __init__(self, items: list[InputFile]) -> None:
+        self.order = [item.source for item in items]
+        self.texts: dict[str, str] = {}
+        self.next = 0
+        self.closed = False
 
+    def __call__(self, item: InputFile, document: Document) -> None:
+        self.texts[item.source] = document.text
+        while self.next < len(self.order) and self.order[self.next] in self.texts:
+            self._print(self.order[self.next])
+            self.next += 1
 
-def _pages_serial(pipeline: Pipeline, path: Path, max_pixels: int | None) -> Iterator[Page]:
-    yield from pipeline.recognize_file(path, max_pixels=max_pixels)
+    def flush(self) -> None:
+        """Print what is left (documents after a failed one)."""
+        for source in self.order[self.next:]:
+            if source in self.texts:
+                self._print(source)
+        self.next = len(self.order)
 
-
-def _pages_parallel(pool: ProcessPoolExecutor, path: Path, args: argparse.Namespace) -> Iterator[Page]:
-    from app.io import count_pages
-
-    futures = [pool.submit(_recognize_page, path, i, args.dpi, args.max_pixels) for i in range(count_pages(path))]
-    for future in futures:
-        yield future.result()
+    def _print(self, source: str) -> None:
+        text = self.texts.pop(source)
+        if self.closed:
+            return
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into `head`: the reader wants no more
+            self.closed = True
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def run_ocr(args: argparse.Namespace) -> int:
     """Recognise every file; returns the process exit code."""
-    from app.export import FORMATS, export_document
+    from app.batch import BatchRun
+    from app.journal import OutputFolderError, check_output_folder
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        print(f"glyphic: error: unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
-              file=sys.stderr)
-        return 2
-    if args.jobs < 1:
-        print("glyphic: error: --jobs must be at least 1", file=sys.stderr)
+    try:
+        formats = check_usage(args)
+        if args.cluster and args.output is None:
+            raise UsageError("--cluster needs an output folder (-o OUTDIR)")
+        items = collect_inputs(args.files)
+        if args.output is not None:
+            check_output_folder(args.output)
+    except (UsageError, OutputFolderError) as exc:
+        print(f"glyphic: error: {exc}", file=sys.stderr)
         return 2
     options = pipeline_options(args)
     pipeline = Pipeline(options)
     try:
-        model_name = pipeline.predictor.name
+        predictor = pipeline.predictor
     except Exception as exc:  # a missing or damaged model is fatal for every file
         print(f"glyphic: error: {exc}", file=sys.stderr)
         return 2
-    if args.cluster:
-        return _run_on_cluster(args, options, formats, pipeline.predictor)
-    files = list(expand_local(args.files))
-    pool = ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(options,)) if args.jobs > 1 else None
-    failed = 0
-    progress = tqdm(total=len(files), unit="file", disable=True if args.quiet else None, file=sys.stderr)
-    try:
-        for path in files:
-            document = Document(source=str(path), model=model_name)
-            try:
-                pages = _pages_parallel(pool, path, args) if pool else _pages_serial(pipeline, path, args.max_pixels)
-                for page in pages:
-                    document.pages.append(page)
-                    progress.set_postfix_str(f"{path.name} p{page.index + 1}", refresh=False)
-                if args.output is None:
-                    sys.stdout.write(document.text + "\n")
-                    sys.stdout.flush()
-                else:
-                    export_document(document, args.output, path.stem, formats)
-            except Exception as exc:  # report, skip the file, go on with the others
-                failed += 1
-                progress.write(f"glyphic: error: {path}: {exc}", file=sys.stderr)
-            progress.update(1)
-    finally:
-        progress.close()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if failed:
-        print(f"glyphic: {failed} of {len(files)} file(s) failed", file=sys.stderr)
-    return 1 if failed else 0
+    printer = TextPrinter(items) if args.output is None else None
+    out_dir = args.output if args.output is not None else Path(tempfile.mkdtemp(prefix="glyphic-run-"))
+    run = BatchRun(items=items, out_dir=out_dir, formats=formats if printer is None else [], pipeline=options,
+                   model_name=predictor.name, model_config=predictor.config, max_pixels=args.max_pixels,
+                   quiet=args.quiet, redo=args.redo, on_document=printer)
+    code = _run(args, run, pipeline)
+    if printer is not None:
+        printer.flush()
+        if code == 0:
+            shutil.rmtree(out_dir, ignore_errors=True)  # on failure the error log named in the messages stays
+    return code
 
 
-def _run_on_cluster(args: argparse.Namespace, options: PipelineOptions, formats: list[str], predictor: Any) -> int:
-    if args.output is None:
-        print("glyphic: error: --cluster needs an output folder (-o OUTDIR)", file=sys.stderr)
-        return 2
-    if args.retries < 0:
-        print("glyphic: error: --retries must not be negative", file=sys.stderr)
-        return 2
-    from app.cluster import ClusterRun, run_cluster
+def _run(args: argparse.Namespace, run: BatchRun, pipeline: Pipeline) -> int:
+    """The batch job on a cluster, on ``--jobs`` local worker processes, or here."""
+    if args.cluster or args.jobs > 1:
+        from app.cluster import run_cluster
 
-    return run_cluster(ClusterRun(
-        address=args.cluster, inputs=list(args.files), out_dir=args.output, formats=list(dict.fromkeys(formats)),
-        pipeline=options, model_name=predictor.name, model_config=predictor.config, max_pixels=args.max_pixels,
-        retries=args.retries, quiet=args.quiet))
+        return run_cluster(args.cluster or f"local:{args.jobs}", run, args.retries, dashboard=bool(args.cluster))
+    from app.batch import run_batch
+    from app.page_runner import SerialExecutor
+    from app.page_tasks import use_pipeline
+
+    use_pipeline(pipeline)
+    return run_batch(SerialExecutor(args.retries), run)
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    """Library warnings as one line of ours, without the library's source line."""
+    text = " ".join(str(message).split())
+    print(f"glyphic: warning: {text}", file=file or sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _one_line_warning
     if args.command == "ocr":
         return run_ocr(args)
     return 2

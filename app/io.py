@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import warnings
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,11 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from segmentation.types import DEFAULT_MAX_PIXELS
+
 DEFAULT_DPI = 300.0
-#: The largest page accepted by default (a 1200 dpi A4 scan is about 140 million pixels).
-DEFAULT_MAX_PIXELS = 150_000_000
+__all__ = ["DEFAULT_DPI", "DEFAULT_MAX_PIXELS", "SUPPORTED_SUFFIXES", "PageImage", "PageLoadError", "count_pages",
+           "load_page", "load_pages"]
 #: File name suffixes offered in open dialogs (lower case, with the dot).
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".dib", ".webp", ".gif",
@@ -36,6 +39,9 @@ _EXIF_ORIENTATION = 0x0112
 _POINTS_PER_INCH = 72.0
 #: PDFium is not thread-safe: every call into it holds this lock.
 _PDFIUM_LOCK = threading.RLock()
+# Every frame's size is checked against our own limit (DEFAULT_MAX_PIXELS, a 1200 dpi A4 page passes) before
+# it is decoded; Pillow's lower warning threshold (89 Mpx) would only print a warning to the terminal.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 class PageLoadError(Exception):

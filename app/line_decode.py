@@ -1,16 +1,46 @@
-"""Decoding a line model's CTC frames into characters, with word context where asked."""
+"""Decoding a line model's CTC frames into characters, with word context where asked.
+
+The best path gives the characters and where they lie. With the lexicon on, a word that is not in
+the word list (``wordfreq``) is read again: spellings made of its characters' alternatives that are
+listed words are scored by the CTC probability of the word's own frames (every alignment, not just
+the best path) plus a bonus for the word's frequency, and the best of them replaces the reading when
+it scores higher. Words with digits (amounts, dates, codes) and words already listed are left as read;
+a name the model is sure of outscores any listed word it might be mistaken for.
+"""
 
 from __future__ import annotations
 
+import heapq
+import math
+
 import numpy as np
 
-from recognizer.ctc import CharSpan, greedy_decode
+from app.decode import DecodeOptions, in_word_list, lexicon_bonus
+from recognizer.ctc import CharSpan, ctc_log_likelihood, greedy_decode
+
+#: Spellings tried per unlisted word (the most probable by their characters' alternatives).
+CANDIDATES = 48
+#: Natural-log points a listed word gains per unit of :func:`app.decode.lexicon_bonus`.
+LEXICON_SCALE = 1.0
+#: Characters of an unlisted word whose alternatives are tried.
+MAX_WORD = 20
 
 
-def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: object, top_k: int = 5) -> list[CharSpan]:
-    """The characters of one line (best path; word context to come)."""
-    chars = greedy_decode(probs, classes, top_k)
-    # no leading, trailing or doubled spaces
+def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOptions | None = None,
+                top_k: int = 5) -> list[CharSpan]:
+    """The characters of one line: best path, then unlisted words read again with the word list."""
+    chars = _tidy_spaces(greedy_decode(probs, classes, top_k))
+    if options is None or not options.lexicon:
+        return chars
+    log_probs = np.log(np.maximum(probs, 1e-12))
+    index = {c: i for i, c in enumerate(classes)}
+    for start, end in _words(chars):
+        _reread_word(chars, start, end, log_probs, index, options)
+    return chars
+
+
+def _tidy_spaces(chars: list[CharSpan]) -> list[CharSpan]:
+    """No leading, trailing or doubled spaces."""
     out: list[CharSpan] = []
     for char in chars:
         if char.text == " " and (not out or out[-1].text == " "):
@@ -19,3 +49,58 @@ def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: object, to
     while out and out[-1].text == " ":
         out.pop()
     return out
+
+
+def _words(chars: list[CharSpan]) -> list[tuple[int, int]]:
+    """(start, end) index ranges of the runs of non-space characters."""
+    words, start = [], None
+    for n, char in enumerate([*chars, CharSpan(" ", 0, 0, 1.0)]):
+        if char.text != " " and start is None:
+            start = n
+        elif char.text == " " and start is not None:
+            words.append((start, n))
+            start = None
+    return words
+
+
+def _reread_word(chars: list[CharSpan], start: int, end: int, log_probs: np.ndarray, index: dict[str, int],
+                 options: DecodeOptions) -> None:
+    """Replace the reading of ``chars[start:end]`` by a listed spelling that scores higher, if any."""
+    word = chars[start:end]
+    text = "".join(c.text for c in word)
+    if in_word_list(text) is not False or len(word) > MAX_WORD:
+        return  # listed, or holds a digit or no letter: kept as read
+    first = chars[start - 1].end + 1 if start > 0 else 0
+    last = chars[end].start if end < len(chars) else len(log_probs)
+    frames = log_probs[first:last]
+
+    def score(spelling: str) -> float:
+        return ctc_log_likelihood(frames, [index[c] for c in spelling]) + LEXICON_SCALE * lexicon_bonus(
+            spelling, options)
+
+    best, best_score = text, score(text)
+    for spelling in _spellings(word):
+        if spelling != text and in_word_list(spelling):
+            value = score(spelling)
+            if value > best_score:
+                best, best_score = spelling, value
+    if best != text:
+        for char, letter in zip(word, best, strict=True):
+            _choose(char, letter)
+
+
+def _spellings(word: list[CharSpan]) -> list[str]:
+    """The :data:`CANDIDATES` most probable spellings from the characters' alternatives."""
+    options = [[(c, math.log(max(p, 1e-6))) for c, p in char.alternatives] or [(char.text, 0.0)] for char in word]
+    beam = [(0.0, "")]
+    for choices in options:
+        beam = heapq.nlargest(CANDIDATES, ((score + lp, text + c) for score, text in beam for c, lp in choices))
+    return [text for _, text in beam]
+
+
+def _choose(char: CharSpan, letter: str) -> None:
+    """Make ``letter`` the character's reading, its alternative's probability its confidence (the
+    alternatives stay the model's, best first)."""
+    if char.text != letter:
+        char.text = letter
+        char.confidence = dict(char.alternatives).get(letter, 0.0)

@@ -1,103 +1,138 @@
-"""The line engine: page layout -> line crops -> CTC line recognizer -> words and characters.
+"""The line engine: page -> text lines -> CTC line recognizer -> words and characters.
 
-Each text line that segmentation found is cut from the deskewed, illumination-corrected page with
-a margin, read whole by :class:`recognizer.line_predictor.LinePredictor`, and decoded
-(:mod:`app.line_decode`). A character's box spans the frames the CTC alignment gives it, narrowed
-to the ink inside; spaces separate words. Boxes go back to original page coordinates.
+Each line that :func:`segmentation.textlines.find_text_lines` finds is cut from the flattened page,
+sheared level, with other lines' ink blanked (:func:`line_crop`), read whole by
+:class:`recognizer.line_predictor.LinePredictor` and decoded (:mod:`app.line_decode`). A character's
+box spans the frames the CTC alignment gives it, narrowed to the line's ink there; spaces separate
+words. The shear keeps x, so boxes map back to the page exactly.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
+from app.decode import DecodeOptions
 from app.document import Alternative, Glyph, Line, Word
 from recognizer.ctc import CharSpan, char_boundaries
-from segmentation.skew import boxes_to_original
-from segmentation.types import LineBox, PageLayout
+from segmentation.textlines import PageLines, TextLine
+
+if TYPE_CHECKING:
+    from recognizer.line_predictor import LineFrames, LinePredictor
 
 log = logging.getLogger("glyphic")
 
-#: Margin around a line's ink, as fractions of the line's height (above/below, left/right).
-MARGIN_Y = 0.25
-MARGIN_X = 0.4
+#: Margin around a line's ink: above and below as a share of the ink band, left and right in x-heights.
+MARGIN_Y = 0.12
+MARGIN_X = 1.0
+#: Other lines' ink is blanked this many working-scale pixels around it.
+BLANK_REACH = 1
+#: Two characters whose ink lies further apart than this many x-heights are in different words, whatever
+#: the model's spaces say.
+WORD_GAP = 0.8
+#: A line read with a lower mean confidence, or of at most two characters read with less than
+#: :data:`SHORT_LINE_CONFIDENCE`, is taken for a speck, a picture or a flourish and left out.
+MIN_LINE_CONFIDENCE = 0.35
+SHORT_LINE_CONFIDENCE = 0.97
 
 
 @dataclass
 class LineCrop:
-    """A line's crop from the deskewed page and where it lies there."""
+    """A line's level crop: ``image[v, u]`` shows the page at x = u + left, y = v + top + slope * (x - centre)."""
 
-    line: LineBox
+    line: TextLine
     image: np.ndarray
-    left: int
-    top: int
-    ink_box: tuple[int, int, int, int]  # the line's ink in deskewed page coordinates
+    left: float
+    top: float
+    centre: float
+
+    def page_point(self, u: float, v: float) -> tuple[float, float]:
+        """The page coordinates of crop point (u, v)."""
+        x = u + self.left
+        return x, v + self.top + self.line.slope * (x - self.centre)
 
 
-def deskewed_paper(layout: PageLayout, image: np.ndarray) -> np.ndarray:
-    """The deskewed, illumination-corrected page as dark ink on light paper (the page itself if none)."""
-    if layout.ink is not None:
-        return 255 - layout.ink
-    return image if image.ndim == 2 else image.mean(axis=2).astype(np.uint8)
-
-
-def line_crops(layout: PageLayout, paper: np.ndarray) -> list[LineCrop]:
-    """Every line of ``layout`` cut from ``paper`` (deskewed coordinates) with its margins."""
-    crops = []
-    for line in layout.lines:
-        boxes = np.array([g.deskewed_bbox for w in line.words for g in w.glyphs])
-        x0, y0 = int(boxes[:, 0].min()), int(boxes[:, 1].min())
-        x1, y1 = int(boxes[:, 2].max()), int(boxes[:, 3].max())
-        h = max(1, y1 - y0)
-        top, bottom = max(0, y0 - round(MARGIN_Y * h)), min(paper.shape[0], y1 + round(MARGIN_Y * h))
-        left, right = max(0, x0 - round(MARGIN_X * h)), min(paper.shape[1], x1 + round(MARGIN_X * h))
-        crops.append(LineCrop(line, paper[top:bottom, left:right], left, top, (x0, y0, x1, y1)))
-    return crops
+def line_crop(page: PageLines, line: TextLine) -> LineCrop:
+    """``line`` cut from the flattened page, level, with the ink of other lines and of non-text blanked."""
+    x0, _, x1, _ = line.bbox
+    top_band, bottom_band = line.band
+    margin_y = MARGIN_Y * (bottom_band - top_band)
+    margin_x = MARGIN_X * max(line.x_height, 1.0)
+    left, centre = x0 - margin_x, (x0 + x1) / 2
+    top = line.baseline + top_band - margin_y  # at the centre
+    width = max(2, round(x1 - x0 + 2 * margin_x))
+    height = max(2, round(bottom_band - top_band + 2 * margin_y))
+    crop = LineCrop(line, np.empty(0, np.uint8), left, top, centre)
+    to_page = np.array([[1.0, 0.0, left], [line.slope, 1.0, top + line.slope * (left - centre)]])
+    image = cv2.warpAffine(page.paper, to_page, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    owner = cv2.warpAffine(page.owner.astype(np.float32), to_page * page.scale, (width, height),
+                           flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
+                           borderValue=0)
+    others = (owner != line.label) & (owner != 0)
+    if others.any():
+        reach = 2 * max(1, round(BLANK_REACH / page.scale)) + 1
+        others = cv2.dilate(others.astype(np.uint8), np.ones((reach, reach), np.uint8)).astype(bool)
+        image[others & (owner != line.label)] = 255
+    crop.image = image
+    return crop
 
 
 def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_frame: float,
-                layout: PageLayout, binary: np.ndarray | None) -> Line:
+                threshold: float) -> Line:
     """The document line of one decoded crop (boxes in original page coordinates)."""
     line = crop.line
-    result = Line(bbox=tuple(int(v) for v in line.bbox), baseline=float(line.baseline),  # type: ignore[arg-type]
-                  x_height=float(line.x_height), paragraph_start=bool(line.paragraph_start))
+    result = Line(bbox=line.bbox, baseline=float(line.baseline), x_height=float(line.x_height))
     if not chars:
         return result
-    x0, y0, x1, y1 = crop.ink_box
-    boxes = []
-    for left, right in char_boundaries(chars, frames):
-        a = crop.left + int(left * pixels_per_frame)
-        b = max(a + 1, crop.left + int(np.ceil(right * pixels_per_frame)))
-        boxes.append(_tight((max(a, x0 - 1), y0, min(b, x1 + 1), y1), binary))
-    original = boxes_to_original(np.array(boxes).reshape(-1, 4), layout.rotation, layout.width, layout.height)
+    ink = crop.image < threshold
     words: list[list[Glyph]] = [[]]
-    for char, box in zip(chars, original, strict=True):
+    gap = WORD_GAP * max(line.x_height, 1.0)
+    for char, (left, right) in zip(chars, char_boundaries(chars, frames), strict=True):
         if char.text == " ":
             if words[-1]:
                 words.append([])
             continue
-        bbox = tuple(int(v) for v in box)
-        words[-1].append(Glyph(bbox=bbox, text=char.text, confidence=char.confidence,  # type: ignore[arg-type]
-                               alternatives=[Alternative(c, p) for c, p in char.alternatives if c != " "],
-                               raw_text=char.text))
+        a = int(left * pixels_per_frame)
+        b = max(a + 1, int(np.ceil(right * pixels_per_frame)))
+        glyph = Glyph(bbox=_char_box(crop, ink, a, b), text=char.text, confidence=char.confidence,
+                      alternatives=[Alternative(c, p) for c, p in char.alternatives],
+                      raw_text=char.alternatives[0][0] if char.alternatives else char.text)
+        if words[-1] and glyph.bbox[0] - words[-1][-1].bbox[2] > gap:
+            words.append([])
+        words[-1].append(glyph)
     for glyphs in words:
         if glyphs:
             result.words.append(Word(bbox=_union([g.bbox for g in glyphs]), glyphs=glyphs))
     return result
 
 
-def _tight(box: tuple[int, int, int, int], binary: np.ndarray | None) -> tuple[int, int, int, int]:
-    """``box`` narrowed to the ink inside it (unchanged when it holds none)."""
-    x0, y0, x1, y1 = box
-    if binary is None or x1 <= x0 or y1 <= y0:
-        return box
-    part = binary[y0:y1, x0:x1]
-    cols, rows = np.flatnonzero(part.any(0)), np.flatnonzero(part.any(1))
-    if not len(cols):
-        return box
-    return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
+def is_noise(line: Line) -> bool:
+    """Whether a read line is more likely a speck, a picture piece or a flourish than text."""
+    confidences = [g.confidence for word in line.words for g in word.glyphs]
+    if not confidences:
+        return True
+    mean = float(np.mean(confidences))
+    return mean < MIN_LINE_CONFIDENCE or (len(confidences) <= 2 and mean < SHORT_LINE_CONFIDENCE)
+
+
+def _char_box(crop: LineCrop, ink: np.ndarray, a: int, b: int) -> tuple[int, int, int, int]:
+    """The page box of crop columns a..b, narrowed to the ink there (the line's band when there is none)."""
+    a, b = max(0, min(a, ink.shape[1] - 1)), max(1, min(b, ink.shape[1]))
+    b = max(b, a + 1)
+    part = ink[:, a:b]
+    rows, cols = np.flatnonzero(part.any(1)), np.flatnonzero(part.any(0))
+    if len(rows):
+        u0, u1, v0, v1 = a + int(cols[0]), a + int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
+    else:
+        u0, u1, v0, v1 = a, b, 0, ink.shape[0]
+    corners = [crop.page_point(u, v) for u in (u0, u1) for v in (v0, v1)]
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    return int(min(xs)), int(min(ys)), int(np.ceil(max(xs))), int(np.ceil(max(ys)))
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
@@ -105,34 +140,33 @@ def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     return int(array[:, 0].min()), int(array[:, 1].min()), int(array[:, 2].max()), int(array[:, 3].max())
 
 
-def read_lines(layout: PageLayout, image: np.ndarray, predictor: object, decode_options: object,
-               top_k: int = 5) -> list[tuple[LineBox, Line]]:
-    """Read every line of ``layout``; a line the model cannot take is reported and skipped, never the page."""
+def read_lines(page: PageLines, predictor: LinePredictor, decode_options: DecodeOptions | None,
+               top_k: int = 5) -> list[tuple[TextLine, Line]]:
+    """Read every line of ``page``; a line the model cannot take is reported and skipped, never the page."""
     from app.line_decode import decode_line
 
-    paper = deskewed_paper(layout, image)
-    crops = line_crops(layout, paper)
+    crops = [line_crop(page, line) for line in page.lines]
     frames = _read_each(predictor, crops)
     results = []
     for crop, frame in zip(crops, frames, strict=True):
         if frame is None:
             continue
-        chars = decode_line(frame.probs, predictor.classes, decode_options, top_k)  # type: ignore[attr-defined]
-        results.append((crop.line, line_result(crop, chars, len(frame.probs), frame.pixels_per_frame, layout,
-                                               layout.binary)))
+        chars = decode_line(frame.probs, predictor.classes, decode_options, top_k)
+        results.append((crop.line, line_result(crop, chars, len(frame.probs), frame.pixels_per_frame,
+                                               page.threshold)))
     return results
 
 
-def _read_each(predictor: object, crops: list[LineCrop]) -> list[object | None]:
+def _read_each(predictor: LinePredictor, crops: list[LineCrop]) -> list[LineFrames | None]:
     """The predictor's frames for every crop, None for one it refuses (with a logged reason)."""
     try:
-        return list(predictor.read([c.image for c in crops]))  # type: ignore[attr-defined]
+        return list(predictor.read([c.image for c in crops]))
     except ValueError:
         pass
-    frames: list[object | None] = []
+    frames: list[LineFrames | None] = []
     for crop in crops:
         try:
-            frames.append(predictor.read([crop.image])[0])  # type: ignore[attr-defined]
+            frames.append(predictor.read([crop.image])[0])
         except ValueError as exc:
             log.warning("glyphic: line at %s skipped: %s", crop.line.bbox, exc)
             frames.append(None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -115,7 +115,7 @@ class PipelineOptions:
     dpi: float = 300.0
     segment: SegmentOptions = field(default_factory=SegmentOptions)
     decode: DecodeOptions | None = None
-    engine: str = "glyph"  # "line": whole lines through the CTC line model; "glyph": character by character
+    engine: str = "line"  # "line": whole lines through the CTC line model; "glyph": character by character
     line_model_path: Path | None = None
     threads: int | None = None  # the model's threads (None: every core this process may use)
     interactive: bool = False  # a window shares the cores: the model's threads do not busy-wait
@@ -239,7 +239,7 @@ class Pipeline:
             if self._line_predictor is None:
                 from recognizer.line_predictor import LinePredictor
 
-                kwargs = {"threads": self.options.threads, "spin": not self.options.interactive}
+                kwargs: dict[str, Any] = {"threads": self.options.threads, "spin": not self.options.interactive}
                 path = self.options.line_model_path
                 self._line_predictor = LinePredictor(path, **kwargs) if path else LinePredictor.from_resources(**kwargs)
             return self._line_predictor
@@ -281,19 +281,19 @@ class Pipeline:
         return page
 
     def _recognize_lines(self, image: np.ndarray, index: int, source: str, dpi: float | None) -> Page:
-        """The line engine: segmentation's lines read whole by the line model."""
-        from app.line_engine import read_lines
+        """The line engine: the page's text lines read whole by the line model."""
+        from app.line_engine import is_noise, read_lines
+        from segmentation.textlines import find_text_lines
 
-        layout = segment(image, replace(self.options.segment, split_wide=False, join_broken=False))
+        found = find_text_lines(image, self.options.segment.max_pixels)
+        slopes = [line.slope for line in found.lines]
+        skew = float(np.degrees(np.arctan(np.median(slopes)))) if slopes else 0.0
         page = Page(index=index, width=int(image.shape[1]), height=int(image.shape[0]),
-                    dpi=float(dpi or self.options.dpi), skew_angle=float(layout.skew_angle), source=source)
-        if not layout.lines:
-            return page
+                    dpi=float(dpi or self.options.dpi), skew_angle=skew, source=source)
         blocks: dict[int, Block] = {}
-        for line_box, line in read_lines(layout, image, self.line_predictor, self._decode_options,
-                                         self.options.top_k):
-            block = blocks.setdefault(line_box.block, Block(bbox=line.bbox))
-            block.lines.append(line)
+        for text_line, line in read_lines(found, self.line_predictor, self._decode_options, self.options.top_k):
+            if not is_noise(line):
+                blocks.setdefault(text_line.block, Block(bbox=line.bbox)).lines.append(line)
         for block in blocks.values():
             block.bbox = union_bbox([ln.bbox for ln in block.lines])
         page.blocks = [blocks[k] for k in sorted(blocks)]

@@ -27,11 +27,14 @@ from pathlib import Path
 
 import torch
 
-from app.cluster import ClusterRun, local_cluster, run_on
+from app.batch import BatchRun
+from app.cluster import local_cluster, run_on
 from app.cluster_tasks import PipelinePlugin
 from app.document import Document
 from app.export import export_document
+from app.output_names import plan_outputs
 from app.pipeline import Pipeline, PipelineOptions
+from app.sources import expand_inputs
 from benchmarks.report import save_report
 
 SAMPLE = Path(str(files("resources") / "samples" / "sample.png"))
@@ -67,9 +70,9 @@ def time_cluster(paths: list[Path], out: Path, *, workers: int) -> float:
     predictor = Pipeline(options).predictor
     with local_cluster(workers) as cluster, Client(cluster) as client:
         client.register_plugin(PipelinePlugin(options), name="benchmark-warm-up")
-        run = ClusterRun(address=cluster.scheduler_address, inputs=[str(p) for p in paths], out_dir=out,
-                         formats=FORMATS, pipeline=options, model_name=predictor.name,
-                         model_config=predictor.config, quiet=True)
+        items = plan_outputs(expand_inputs([str(p) for p in paths]))
+        run = BatchRun(items=items, out_dir=out, formats=FORMATS, pipeline=options, model_name=predictor.name,
+                       model_config=predictor.config, quiet=True)
         started = time.perf_counter()
         code = run_on(client, run)
         seconds = time.perf_counter() - started

@@ -21,7 +21,7 @@ class CharSpan:
         text: the character.
         start, end: its first and last frame (inclusive).
         confidence: its probability at its most confident frame.
-        alternatives: (character, probability) readings at that frame, best first, blank left out.
+        alternatives: (character, probability) readings at that frame, best first, blank and space left out.
     """
 
     text: str
@@ -52,10 +52,10 @@ def greedy_decode(probs: np.ndarray, classes: list[str] | tuple[str, ...], k: in
 
 
 def _top_k(frame: np.ndarray, classes: list[str] | tuple[str, ...], k: int, blank: int) -> list[tuple[str, float]]:
-    order = np.argsort(-frame)[: k + 1]
-    readings = [(classes[i], float(frame[i])) for i in order if i != blank][:k]
+    order = np.argsort(-frame)[: k + 2]
+    readings = [(classes[i], float(frame[i])) for i in order if i != blank and classes[i] != " "][:k]
     total = sum(p for _, p in readings) or 1.0
-    # the readings of the character's own place: renormalised without the blank
+    # the readings of the character's own place: renormalised without the blank and the space
     return [(c, p / total) for c, p in readings]
 
 
@@ -68,3 +68,26 @@ def char_boundaries(chars: list[CharSpan], frames: int) -> list[tuple[float, flo
         right = float(frames) if n + 1 == len(chars) else (char.end + 1 + chars[n + 1].start) / 2
         edges.append((left, right))
     return edges
+
+
+def ctc_log_likelihood(log_probs: np.ndarray, labels: list[int], blank: int = 0) -> float:
+    """log P(labels | frames) under CTC: the sum over every alignment of ``labels`` to the (T, C) frames
+    (log probabilities), by the forward algorithm."""
+    steps = len(log_probs)
+    extended = np.full(2 * len(labels) + 1, blank)
+    extended[1::2] = labels
+    size = len(extended)
+    if steps == 0:
+        return 0.0 if not labels else -np.inf
+    # a state may be skipped from two back when it is a label different from the label two back
+    skip = np.zeros(size, bool)
+    skip[3::2] = extended[3::2] != extended[1:-2:2]
+    alpha = np.full(size, -np.inf)
+    alpha[0] = log_probs[0, blank]
+    if size > 1:
+        alpha[1] = log_probs[0, extended[1]]
+    for t in range(1, steps):
+        one_back = np.concatenate(([-np.inf], alpha[:-1]))
+        two_back = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, one_back), two_back) + log_probs[t, extended]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if size > 1 else alpha[-1])

@@ -14,6 +14,10 @@ import numpy as np
 
 BBox = tuple[int, int, int, int]
 
+#: The largest page accepted by default, by the loader and segmentation alike: an A4 page scanned at
+#: 1200 dpi (9921 x 14031, about 139 million pixels) passes.
+DEFAULT_MAX_PIXELS = 150_000_000
+
 
 @dataclass
 class GlyphBox:
@@ -116,7 +120,7 @@ class SegmentOptions:
     """Tunables of the segmentation pipeline (defaults suit 150-600 dpi scans).
 
     Attributes:
-        max_pixels: refuse larger images (ValueError).
+        max_pixels: refuse larger images (ValueError); the loader's default limit too.
         max_skew: largest skew searched, degrees.
         deskew_min_angle: rotate the page only when |skew| is at least this.
         detect_skew: estimate and correct skew at all.
@@ -144,7 +148,7 @@ class SegmentOptions:
         keep_binary: keep the deskewed binary page in the layout.
     """
 
-    max_pixels: int = 80_000_000
+    max_pixels: int = DEFAULT_MAX_PIXELS
     max_skew: float = 15.0
     deskew_min_angle: float = 0.2
     detect_skew: bool = True

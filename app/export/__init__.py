@@ -83,6 +83,11 @@ def export_document(document: Document, out_dir: str | os.PathLike[str], stem: s
     written = []
     for name in names:
         target = folder / f"{stem}{FORMATS[name].suffix}"
+        if target.parent != folder:  # a name in a sub-folder mirroring the inputs' folders
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ExportError(target.parent, exc.strerror or str(exc)) from exc
         FORMATS[name](document, target, **dict(opts.get(name, {})))
         written.append(target)
     return written

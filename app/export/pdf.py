@@ -5,13 +5,19 @@ Every page is sized from its pixel size and dpi. Each word is written in invisib
 horizontally stretched to the word's box, so selecting and searching line up with the scan.
 The core Helvetica font covers Latin-1; other characters are approximated or become ``?``
 unless a TrueType ``font`` is given.
+
+The file is byte-reproducible: its /CreationDate is ``SOURCE_DATE_EPOCH`` when that is set, else the
+newest modification time of the scans it shows (the Unix epoch when none is a local file), and its /ID is
+a hash of the content and that date, so the same input gives the same bytes on every run.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +63,7 @@ def export(document: Document, path: Path, *, images: PageImages | None = None,
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.set_creator("glyphic")
+    pdf.set_creation_date(creation_date(document))
     pdf.set_title(Path(document.source).name)
     if font is not None:
         try:
@@ -67,6 +74,23 @@ def export(document: Document, path: Path, *, images: PageImages | None = None,
         image = _page_image(document, page, position, images, path)
         _add_page(pdf, page, image, unicode=font is not None, jpeg_quality=jpeg_quality)
     write_bytes_atomic(path, bytes(pdf.output()))
+
+
+def creation_date(document: Document) -> datetime:
+    """``SOURCE_DATE_EPOCH`` when set, else the newest modification time of the document's local scans."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass  # not a number of seconds: as if unset
+    stamps = []
+    for source in {page.source or document.source for page in document.pages}:
+        try:
+            stamps.append(int(Path(source).stat().st_mtime))
+        except (OSError, ValueError):
+            continue
+    return datetime.fromtimestamp(max(stamps, default=0), UTC)
 
 
 def _page_image(document: Document, page: Page, position: int, images: PageImages | None, path: Path) -> np.ndarray:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +73,9 @@ def first_run(inputs: Path, cluster, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """Exported files (not the resume state), PDFs without their creation date and id."""
-    found = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file():
-            data = path.read_bytes()
-            if path.suffix == ".pdf":
-                data = re.sub(rb"/CreationDate \([^)]*\)|/ID \[[^\]]*\]", b"", data)
-            found[path.name] = data
-    return found
+    """Exported files by their path below ``folder`` (not the resume state); every byte, PDFs too."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and ".glyphic" not in path.relative_to(folder).parts}
 
 
 def run_cluster(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -97,7 +90,7 @@ def test_same_outputs_as_the_local_run(first_run: tuple[Path, int, str], local_o
     assert "4 page(s) recognised" in err and "3 document(s) written" in err
     local = outputs(local_out)
     assert sorted(local) == sorted(outputs(out))
-    assert {name.split(".")[0] for name in local} == {"letter", "note", "minutes"}
+    assert {name.split(".")[0] for name in local} == {"letter", "sub/note", "minutes"}
     for name, data in local.items():
         assert outputs(out)[name] == data, name
     assert '"index": 1' in (out / "minutes.json").read_text()
@@ -106,11 +99,12 @@ def test_same_outputs_as_the_local_run(first_run: tuple[Path, int, str], local_o
 def test_rerun_skips_finished_pages(first_run: tuple[Path, int, str], local_out: Path, inputs: Path, cluster,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = first_run[0]
-    stored = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    journal = {"run.json", "errors.log"}  # rewritten by every run
+    stored = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name not in journal}
     code, err = run_cluster(capsys, str(inputs), "-o", str(out), "--cluster", cluster.scheduler_address)
     assert code == 1 and "broken.png" in err
     assert "0 page(s) recognised, 4 already done, 0 document(s) written" in err
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stored
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name not in journal} == stored
 
     # an interrupted document: page 2 of the PDF and its outputs missing -> only that page is recognised
     page_files = [p for p in out.glob(".glyphic/pages/minutes-*/1.json")]
@@ -153,7 +147,7 @@ def test_a_killed_workers_page_is_retried(inputs: Path, local_out: Path, cluster
         """On a worker: the first page of 'crash-me' kills the whole worker process."""
         import os
 
-        import app.cluster_tasks as tasks
+        import app.page_tasks as tasks
 
         original = tasks.load_page
 
@@ -189,3 +183,95 @@ def test_local_workers_keep_glibc_adaptive_malloc(cluster) -> None:
     with Client(cluster.scheduler_address) as client:
         values = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert len(values) == 2 and set(values.values()) == {None}
+
+
+def test_a_deterministic_failure_is_not_retried(inputs: Path, cluster, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 20 (3): a page over segmentation's limit fails once, in one line, without a traceback."""
+    from distributed import Client
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "too-big.png").write_bytes((inputs / "letter.png").read_bytes())
+    attempts = tmp_path / "attempts"
+    attempts.mkdir()
+
+    def refuse_too_big() -> None:
+        import os
+
+        from app.pipeline import Pipeline
+
+        original = Pipeline.recognize_image
+
+        def recognize_image(self: Any, image: Any, index: int = 0, source: str = "", dpi: Any = None) -> Any:
+            if "too-big" in source:
+                (attempts / f"{os.getpid()}-{len(list(attempts.iterdir()))}").touch()
+                raise ValueError("image has 139201551 pixels, more than max_pixels=80000000")
+            return original(self, image, index, source, dpi)
+
+        Pipeline.recognize_image = recognize_image  # type: ignore[method-assign]
+
+    with Client(cluster.scheduler_address) as client:
+        client.run(refuse_too_big)
+        code, err = run_cluster(capsys, str(folder), "-o", str(tmp_path / "out"), "--cluster",
+                                cluster.scheduler_address)
+    assert code == 1
+    assert len(list(attempts.iterdir())) == 1
+    assert "Traceback" not in err
+    assert len([line for line in err.splitlines() if "too-big.png" in line]) == 1, err
+
+
+@pytest.mark.slow
+def test_jobs_survive_a_worker_killed_mid_page(inputs: Path, local_out: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20 (4): ``--jobs 2``, one worker process killed (SIGKILL, as the OOM killer does) while reading a page."""
+    import app.cluster
+    from app.pipeline import Pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("crash-me", "after-1", "after-2"):
+        (folder / f"{name}.png").write_bytes((inputs / "letter.png").read_bytes())
+    marker = tmp_path / "killed"
+
+    def kill_once() -> None:
+        """In a worker process: the first page of 'crash-me' kills the process in the middle of recognising it."""
+        import os
+        import signal
+
+        from app.pipeline import Pipeline
+
+        original = Pipeline.recognize_image
+
+        def recognize_image(self: Any, image: Any, index: int = 0, source: str = "", dpi: Any = None) -> Any:
+            if "crash-me" in source:
+                try:
+                    os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+                except FileExistsError:
+                    pass
+                else:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return original(self, image, index, source, dpi)
+
+        Pipeline.recognize_image = recognize_image  # type: ignore[method-assign]
+
+    real_connect = app.cluster.connect
+
+    def connect(address: str) -> Any:
+        client, local = real_connect(address)
+        client.run(kill_once)
+        return client, local
+
+    monkeypatch.setattr(app.cluster, "connect", connect)
+    original = Pipeline.recognize_image
+    kill_once()  # worker processes forked from this one (a plain process pool) inherit the kill too
+    try:
+        code, err = run_cluster(capsys, str(folder), "-o", str(tmp_path / "out"), "--jobs", "2")
+    finally:
+        Pipeline.recognize_image = original  # type: ignore[method-assign]
+    assert marker.exists(), "no worker was killed"
+    assert code == 0, err
+    letter = (local_out / "letter.txt").read_text()
+    for name in ("crash-me", "after-1", "after-2"):
+        assert (tmp_path / "out" / f"{name}.txt").read_text() == letter, name

@@ -144,3 +144,25 @@ def test_jpeg_page_images(tmp_path: Path) -> None:
     assert jpeg.stat().st_size < lossless.stat().st_size
     with opened(jpeg) as result:
         assert result[0].get_textpage().get_text_range().split()[0] == "Hello"
+
+
+def test_same_document_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20 (8): /CreationDate and /ID no longer change from run to run."""
+    import time
+
+    document = make_document()
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    pdf.export(document, first, images=[blank_page()])
+    time.sleep(1.1)  # the clock's seconds would show in a date taken from it
+    pdf.export(document, second, images=[blank_page()])
+    assert first.read_bytes() == second.read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pdf.export(document, second, images=[blank_page()])
+    data = second.read_bytes()
+    assert b"/CreationDate (D:20231114221320Z)" in data
+    assert data != first.read_bytes()  # the /ID follows the content and the date
+    third = tmp_path / "c.pdf"
+    pdf.export(make_document(source="other.png"), third, images=[blank_page()])
+    id_of = [p.read_bytes().split(b"/ID [")[1][:34] for p in (second, third)]
+    assert id_of[0] != id_of[1]

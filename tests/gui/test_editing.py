@@ -112,12 +112,12 @@ def test_enter_does_not_split_lines(recognised: Any, qtbot: Any) -> None:
 
 def test_f3_visits_doubtful_glyphs(recognised: Any) -> None:
     window = recognised
-    window.apply_thresholds(0.999, 0.99)  # make plenty of glyphs doubtful
+    window.apply_thresholds(1.0, 1.0)  # make every glyph read with less than certainty doubtful
     window.actions_.next_doubtful.trigger()
     first = window.session.selection
+    assert first is not None
     word = window.session.document.pages[0].blocks[first.block].lines[first.line].words[first.word]
-    assert first is not None and (existing_glyph(window.session.document, first).confidence < 0.99
-                                  or window.spelling.suspicious(word.text))
+    assert existing_glyph(window.session.document, first).confidence < 1.0 or window.spelling.suspicious(word.text)
     window.actions_.next_doubtful.trigger()
     second = window.session.selection
     assert second is not None and second > first

@@ -81,7 +81,9 @@ def _max_gap_during_run(window: Any, qtbot: Any, path: Path) -> tuple[float, int
 
 
 def test_event_loop_stays_responsive(window: Any, qtbot: Any, tmp_path: Path) -> None:
-    assert window.service.pipeline().predictor is not None  # steady state: model already loaded (cold start: next test)
+    pipeline = window.service.pipeline()
+    # steady state: the models already loaded (cold start: next test)
+    assert pipeline.predictor is not None and pipeline.line_predictor is not None
     tiff = _multipage_tiff(tmp_path / "ten.tif", 10)
     gap, ticks = _max_gap_during_run(window, qtbot, tiff)
     assert ticks > 10

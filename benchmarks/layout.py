@@ -1,0 +1,88 @@
+"""Line finding on real scans: precision / recall / F1 and reading order against ALTO transcriptions.
+
+Reads every ``NAME.jpg`` with ``NAME.alto.xml`` in a folder (``../shared/data/real-dev`` by default, whose
+``manifest.json`` gives each page's kind), finds the lines as the line engine does and scores them
+(:mod:`segmentation.alto_lines`); prints per page and per kind with the layout time, and writes
+``reports/layout/report.md`` and ``report.json``.
+
+Run: ``python -m benchmarks.layout [FOLDER]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.io import load_page  # noqa: E402
+from benchmarks.report import save_report  # noqa: E402
+from recognizer.precision import cpu_summary  # noqa: E402
+from segmentation.alto_lines import LineScore, read_alto_lines, score_lines  # noqa: E402
+from segmentation.textlines import find_text_lines  # noqa: E402
+
+DEFAULT_FOLDER = ROOT.parent / "shared" / "data" / "real-dev"
+REPORT_DIR = ROOT / "reports" / "layout"
+
+
+def _kinds(folder: Path) -> dict[str, str]:
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        return {}
+    return {p["page"]: p["kind"] for p in json.loads(manifest.read_text(encoding="utf-8"))["pages"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
+    args = parser.parse_args(argv)
+    kinds = _kinds(args.folder)
+    rows: list[dict] = []
+    by_kind: dict[str, list[LineScore]] = {}
+    print(cpu_summary())
+    for alto in sorted(args.folder.glob("*.alto.xml")):
+        name = alto.name.removesuffix(".alto.xml")
+        image = load_page(args.folder / f"{name}.jpg", 0).image
+        start = time.perf_counter()
+        boxes = [line.bbox for line in find_text_lines(image).lines]
+        seconds = time.perf_counter() - start
+        score = score_lines(read_alto_lines(alto), boxes)
+        kind = kinds.get(name, "?")
+        by_kind.setdefault(kind, []).append(score)
+        rows.append({"page": name, "kind": kind, "truth": score.truth, "found": score.found,
+                     "matched": score.matched, "precision": score.precision, "recall": score.recall,
+                     "f1": score.f1, "order": score.order, "seconds": seconds})
+        print(f"{name:28s} {kind:12s} lines {score.truth:3d} found {score.found:3d} P {score.precision:.2f} "
+              f"R {score.recall:.2f} F1 {score.f1:.2f} order {score.order:.2f} {seconds:.2f} s", flush=True)
+    summary = {kind: _pooled(scores) for kind, scores in sorted(by_kind.items())}
+    lines = ["# Line finding on real scans", "", f"`python -m benchmarks.layout {args.folder}`", "",
+             f"CPU: {cpu_summary()}", "", "| kind | pages | P | R | F1 | order (mean) |", "|---|---|---|---|---|---|"]
+    for kind, s in summary.items():
+        print(f"{kind:12s} P {s['precision']:.2f} R {s['recall']:.2f} F1 {s['f1']:.2f} order {s['order']:.2f}")
+        lines.append(f"| {kind} | {s['pages']} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} "
+                     f"| {s['order']:.2f} |")
+    slowest = max((r["seconds"] for r in rows), default=0.0)
+    median = statistics.median(r["seconds"] for r in rows) if rows else 0.0
+    print(f"layout seconds: median {median:.2f}, slowest {slowest:.2f}")
+    lines += ["", f"Layout time per page: median {median:.2f} s, slowest {slowest:.2f} s.", "",
+              "| page | kind | lines | found | P | R | F1 | order | s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['page']} | {r['kind']} | {r['truth']} | {r['found']} | {r['precision']:.2f} | "
+              f"{r['recall']:.2f} | {r['f1']:.2f} | {r['order']:.2f} | {r['seconds']:.2f} |" for r in rows]
+    save_report(REPORT_DIR, "report", "\n".join(lines), {"cpu": cpu_summary(), "kinds": summary, "pages": rows})
+    return 0
+
+
+def _pooled(scores: list[LineScore]) -> dict[str, float]:
+    pooled = LineScore(truth=sum(s.truth for s in scores), found=sum(s.found for s in scores),
+                       matched=sum(s.matched for s in scores), order=statistics.mean(s.order for s in scores))
+    return {"pages": len(scores), "precision": pooled.precision, "recall": pooled.recall, "f1": pooled.f1,
+            "order": pooled.order}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

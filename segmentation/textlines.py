@@ -1,0 +1,453 @@
+"""Text lines of a real page for the line recognizer: lines with a slope, a baseline and their own ink.
+
+Works at a reduced scale (pages wider than :data:`WORK_WIDTH` px are shrunk), so that any page takes
+a bounded time:
+
+1. the paper is flattened (grey divided by its local background: stains, yellowing, uneven light) and
+   thresholded below the paper's own spread (textured paper stays paper);
+2. ink components much larger than the text (pictures, blots, rules, flourishes) are set aside as
+   non-text regions;
+3. the remaining ink, blurred along the writing direction and only a little across it, shows each line
+   as a ridge; ridges are the line cores, and every ink component goes to the core it overlaps most;
+4. each line gets a straight fit of its slope, a baseline, an x-height, and a block for reading order.
+
+The crops the recognizer reads are cut from the flattened full-resolution page, sheared level, with the
+ink of other lines blanked (:func:`line_crop`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from segmentation.blocks import xy_cut
+from segmentation.preprocess import check_image, to_grey
+from segmentation.types import BBox, SegmentOptions
+
+#: Pages wider than this are shrunk to it for finding lines.
+WORK_WIDTH = 1600
+#: A threshold at least this many robust standard deviations of the paper below the paper's median.
+PAPER_SIGMAS = 6.0
+#: Components taller than this many text heights are not text (pictures, flourishes, blots, holes).
+MAX_TEXT_HEIGHT = 4.0
+#: Horizontal and vertical blur (in text heights) that turns a line's ink into one ridge.
+RIDGE_SIGMA_X = 1.5
+RIDGE_SIGMA_Y = 0.15
+#: A pixel is on a ridge when its blurred ink is at least this share of the strongest nearby across lines.
+RIDGE_SHARE = 0.6
+
+
+@dataclass
+class TextLine:
+    """A line of text in original page pixels.
+
+    Attributes:
+        bbox: box of the line's ink (x0, y0, x1, y1).
+        slope: dy/dx of the line's writing direction.
+        baseline: baseline y at the box's horizontal centre.
+        x_height: height of the line's core (about the x-height) in pixels.
+        band: the ink's top and bottom relative to the baseline, along the slope (top < 0 < bottom).
+        block: index of the block (column, paragraph group) in reading order.
+    """
+
+    bbox: BBox
+    slope: float
+    baseline: float
+    x_height: float
+    band: tuple[float, float] = (0.0, 0.0)
+    block: int = 0
+    label: int = field(default=0, repr=False)  # the line's number in :attr:`PageLines.owner`
+
+
+@dataclass
+class PageLines:
+    """The lines of one page and what the crops are cut from.
+
+    Attributes:
+        lines: text lines in reading order.
+        nontext: boxes of ink set aside as non-text (pictures, rules, blots, flourishes), original pixels.
+        paper: the flattened grey page at full resolution (ink dark on white).
+        threshold: grey level below which ``paper`` is ink.
+        owner: per working-scale pixel, 1 + the index of the line whose ink it is, -1 non-text, 0 none.
+        scale: working scale (working pixels per original pixel).
+        text_height: typical height of text components in original pixels (0 on a page without text).
+    """
+
+    lines: list[TextLine]
+    nontext: list[BBox]
+    paper: np.ndarray
+    threshold: float
+    owner: np.ndarray
+    scale: float
+    text_height: float
+
+
+def flatten(grey: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The page divided by its local paper brightness, at full and working scale, and the ink threshold."""
+    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    size = max(3, round(small.shape[1] / 80)) | 1
+    paper_light = cv2.blur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))),
+                           (2 * size + 1, 2 * size + 1))
+    flat_small = _divide(small, paper_light)
+    light = cv2.resize(paper_light, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
+    smooth = cv2.GaussianBlur(flat_small, (0, 0), 1.0)
+    return _divide(grey, light), smooth, _ink_threshold(smooth)
+
+
+def _divide(image: np.ndarray, light: np.ndarray) -> np.ndarray:
+    return cv2.divide(image, np.maximum(light, 1), scale=255)
+
+
+def _ink_threshold(flat: np.ndarray) -> float:
+    """Otsu's threshold, but never inside the paper's own texture (median minus PAPER_SIGMAS spreads)."""
+    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    median = float(np.median(flat))
+    spread = 1.4826 * float(np.median(np.abs(flat.astype(np.float32) - median)))  # mostly paper: its texture
+    return float(min(otsu, median - PAPER_SIGMAS * spread))
+
+
+def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixels) -> PageLines:
+    """The text lines of a page image (grey or colour, uint8 or uint16), in reading order."""
+    check_image(image, max_pixels)
+    grey = to_grey(image)
+    scale = min(1.0, WORK_WIDTH / grey.shape[1])
+    paper, flat, threshold = flatten(grey, scale)
+    binary = (flat < threshold).astype(np.uint8)
+    shear = page_shear(binary)
+    level, offset = _shear(binary, -shear, cv2.INTER_LINEAR)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((level > 0).astype(np.uint8), connectivity=8)
+    height = _text_height(stats[1:], level.shape[0])
+    if height <= 0:
+        return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
+    text, nontext = _classify(stats, height, level.shape)
+    line_of = np.zeros(count, np.int64)
+    lines: list[TextLine] = []
+    for group, size in _size_groups(labels, stats, text, height):
+        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
+        line_of[group] = group_of[group]
+        lines += group_lines
+    _order(lines)
+    renumber = np.zeros(int(line_of.max()) + 1, np.int32)
+    for n, line in enumerate(lines):
+        renumber[line.label] = n + 1
+        line.label = n + 1
+    owner = renumber[line_of][labels]
+    owner[nontext[labels]] = -1
+    owner = _unshear(owner, shear, offset, binary.shape)
+    _to_page(lines, owner, shear, offset, scale)
+    _, _, regions, _ = cv2.connectedComponentsWithStats((owner == -1).astype(np.uint8), connectivity=8)
+    boxes = [_scaled(box, scale) for box in regions[1:, :4]]
+    return PageLines(lines, boxes, paper, threshold, owner, scale, height / scale)
+
+
+def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
+                 offset: int) -> tuple[np.ndarray, list[TextLine]]:
+    """The lines of the ``text`` components of one size; line labels start at ``offset``."""
+    cores, core_stats = _ridges(text[labels], height)
+    line_of = _assign(labels, len(stats), text, cores, core_stats)
+    line_of[line_of > 0] += offset
+    lines = _describe(line_of[labels], stats, line_of, height)
+    for _ in range(3):
+        if not _join_pieces(lines, line_of):
+            break
+        lines = _describe(line_of[labels], stats, line_of, height)
+    return line_of, lines
+
+
+#: Text at most this share of the page's text height, in a region of its own, is small print
+#: (letterhead columns, footnotes), whose lines are found at its own scale.
+SMALL_TEXT = 0.5
+
+
+def _size_groups(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
+                 height: float) -> list[tuple[np.ndarray, float]]:
+    """The text components split into the page's main text and small print in regions of its own,
+    each with its text height."""
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    small = text & (heights < SMALL_TEXT * height)
+    if small.sum() < 20:
+        return [(text, height)]
+    step = max(1, int(height / 2))  # the densities are smooth: measured on a coarse grid
+    shape = (max(1, labels.shape[1] // step), max(1, labels.shape[0] // step))
+
+    def density(mask: np.ndarray) -> np.ndarray:
+        coarse = cv2.resize(mask[labels].astype(np.float32), shape, interpolation=cv2.INTER_AREA)
+        return cv2.GaussianBlur(coarse, (0, 0), 2 * height / step)
+
+    region = density(small) > 2 * density(text & ~small) + 1e-3
+    centre_x = np.clip((stats[:, 0] + stats[:, 2] // 2) // step, 0, shape[0] - 1)
+    centre_y = np.clip((stats[:, 1] + stats[:, 3] // 2) // step, 0, shape[1] - 1)
+    in_print = small & region[centre_y, centre_x]
+    if in_print.sum() < 20:
+        return [(text, height)]
+    return [(text & ~in_print, height), (in_print, _text_height(stats[in_print], labels.shape[0]))]
+
+
+#: Text lines sloping less than this (dy/dx) are read as they are.
+MIN_SHEAR = 0.004
+
+
+def page_shear(binary: np.ndarray) -> float:
+    """The page's text line slope (dy/dx): the shear that makes the row profile of the ink sharpest."""
+    size = (max(1, binary.shape[1] // 4), max(1, binary.shape[0] // 4))
+    small = cv2.resize(binary, size, interpolation=cv2.INTER_AREA) if binary.shape[1] > 400 else binary
+    if not small.any():
+        return 0.0
+
+    def sharpness(t: float) -> float:
+        profile = _shear(small.astype(np.float32), -t, cv2.INTER_LINEAR)[0].sum(1)
+        return float(np.square(np.diff(profile)).sum())
+
+    candidates = np.linspace(-0.08, 0.08, 33)
+    best = float(candidates[int(np.argmax([sharpness(t) for t in candidates]))])
+    fine = best + np.linspace(-0.005, 0.005, 11)
+    best = float(fine[int(np.argmax([sharpness(t) for t in fine]))])
+    return best if abs(best) >= MIN_SHEAR else 0.0
+
+
+def _shear(image: np.ndarray, t: float, interpolation: int) -> tuple[np.ndarray, float]:
+    """``image`` sheared vertically (y' = y + t x + offset; x unchanged) and the offset that keeps it whole."""
+    if t == 0:
+        return image, 0.0
+    height, width = image.shape
+    offset = max(0.0, -t * width)
+    matrix = np.array([[1.0, 0.0, 0.0], [t, 1.0, offset]])
+    size = (width, height + int(np.ceil(abs(t) * width)))
+    return cv2.warpAffine(image, matrix, size, flags=interpolation, borderValue=0), offset
+
+
+def _unshear(owner: np.ndarray, shear: float, offset: float, shape: tuple[int, int]) -> np.ndarray:
+    """The sheared-frame ``owner`` map back in page (working-scale) coordinates."""
+    if shear == 0:
+        return owner
+    to_level = np.array([[1.0, 0.0, 0.0], [-shear, 1.0, offset]])
+    back = cv2.warpAffine(owner.astype(np.float32), to_level, (shape[1], shape[0]),
+                          flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
+    return back.astype(np.int32)
+
+
+def _label_boxes(owner: np.ndarray, count: int) -> np.ndarray:
+    """(count, 4) boxes (x0, y0, x1, y1) of labels 1..count in ``owner`` (x0 > x1 for an absent label)."""
+    ys, xs = np.nonzero(owner > 0)
+    ids = owner[ys, xs] - 1
+    boxes = np.empty((count, 4), np.int64)
+    boxes[:, :2] = np.iinfo(np.int64).max
+    boxes[:, 2:] = -1
+    np.minimum.at(boxes[:, 0], ids, xs)
+    np.minimum.at(boxes[:, 1], ids, ys)
+    np.maximum.at(boxes[:, 2], ids, xs + 1)
+    np.maximum.at(boxes[:, 3], ids, ys + 1)
+    return boxes
+
+
+def _to_page(lines: list[TextLine], owner: np.ndarray, shear: float, offset: float, scale: float) -> None:
+    """Lines found in the level (sheared, working-scale) frame, in original page pixels."""
+    boxes = _label_boxes(owner, len(lines))
+    for line, box in zip(lines, boxes, strict=True):
+        centre = (line.bbox[0] + line.bbox[2]) / 2
+        line.baseline = (line.baseline + shear * centre - offset) / scale
+        line.slope += shear
+        line.x_height /= scale
+        line.band = (line.band[0] / scale, line.band[1] / scale)
+        if box[2] <= box[0]:  # the line's ink did not survive the way back: keep its level box
+            lift = shear * centre - offset
+            box = np.array(line.bbox, np.float64) + np.array([0.0, lift, 0.0, lift])
+        line.bbox = _scaled(np.array([box[0], box[1], box[2] - box[0], box[3] - box[1]]), scale)
+
+
+def _text_height(stats: np.ndarray, page_height: int) -> float:
+    """Typical height of the components that may be characters or words (0 when there are none): the
+    median by ink, so that a few large words count more than many broken pieces and dots."""
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    areas = stats[:, cv2.CC_STAT_AREA]
+    usable = (areas >= 12) & (heights >= 4) & (heights < page_height / 2)
+    if not usable.any():
+        return 0.0
+    order = np.argsort(heights[usable])
+    weights = np.cumsum(areas[usable][order])
+    return float(heights[usable][order][np.searchsorted(weights, weights[-1] / 2)])
+
+
+def _classify(stats: np.ndarray, height: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Masks over component labels: text ink, and non-text ink (label 0, the background, is neither)."""
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = h > MAX_TEXT_HEIGHT * height
+    rule = (w > 15 * height) & (h < 0.6 * height) & (area > 0.5 * w * h)  # a ruled line: long, thin, solid
+    solid = (area > 0.6 * w * h) & (w > 1.5 * height) & (h > 1.5 * height)  # blots and filled shapes
+    edge = (stats[:, 0] == 0) | (stats[:, 1] == 0) | (stats[:, 0] + w == shape[1]) | (stats[:, 1] + h == shape[0])
+    speck = area < max(4.0, 0.02 * height * height)
+    nontext = big | rule | solid | (edge & (h > 2 * height))
+    text = ~nontext & ~speck & (np.arange(len(stats)) > 0)
+    nontext[0] = False
+    return text, nontext
+
+
+def _ridges(ink: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and stats of the line ridges: ink blurred along the line, the part near the strongest across
+    lines."""
+    step = max(1, int(height / 12))  # large writing: the ridges found on a coarser grid, same shape
+    coarse: np.ndarray = ink.astype(np.float32)
+    if step > 1:
+        coarse = cv2.resize(coarse, (max(1, ink.shape[1] // step), max(1, ink.shape[0] // step)),
+                            interpolation=cv2.INTER_AREA)
+    size = height / step
+    density = cv2.GaussianBlur(coarse, (0, 0), sigmaX=RIDGE_SIGMA_X * size, sigmaY=RIDGE_SIGMA_Y * size)
+    reach = max(3, int(2 * size)) | 1
+    strongest = cv2.dilate(density, np.ones((reach, 1), np.uint8))
+    ridge: np.ndarray = ((density >= RIDGE_SHARE * strongest) & (density > 0.03)).astype(np.uint8)
+    if step > 1:
+        ridge = cv2.resize(ridge, (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_NEAREST)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ridge, connectivity=8)
+    return labels, stats
+
+
+def _assign(labels: np.ndarray, count: int, text: np.ndarray, cores: np.ndarray,
+            core_stats: np.ndarray) -> np.ndarray:
+    """For every component label, the line (core label, 0 for none) whose core it overlaps most.
+
+    Side-by-side cores that share a component which overlaps each of them substantially become one line
+    (a long word drawn across two ridge pieces). A text component on no core is a line of its own."""
+    inked = (labels > 0) & (cores > 0)
+    n_cores = int(cores.max()) + 1
+    keys, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_counts=True)
+    comps, core_of = keys // n_cores, keys % n_cores
+    parent = np.arange(n_cores)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return int(i)
+
+    best = np.zeros(count, np.int64)
+    np.maximum.at(best, comps, counts)
+    shared = text[comps] & (counts >= 0.25 * best[comps])
+    first: dict[int, int] = {}
+    top = core_stats[:, cv2.CC_STAT_TOP]
+    bottom = top + core_stats[:, cv2.CC_STAT_HEIGHT]
+    for comp, core in zip(comps[shared].tolist(), core_of[shared].tolist(), strict=True):
+        other = first.setdefault(comp, core)
+        common = min(bottom[core], bottom[other]) - max(top[core], top[other])
+        if other != core and common >= 0.5 * min(bottom[core] - top[core], bottom[other] - top[other]):
+            parent[root(core)] = root(other)
+    roots = np.array([root(i) for i in range(n_cores)])
+    keys, counts = np.unique(comps * n_cores + roots[core_of], return_counts=True)
+    comps, core_of = keys // n_cores, keys % n_cores
+    order = np.lexsort((counts, comps))  # by component, most overlap last
+    line_of = np.zeros(count, np.int64)
+    line_of[comps[order]] = core_of[order]
+    line_of[~text] = 0
+    alone = np.flatnonzero(text & (line_of == 0))
+    line_of[alone] = n_cores + np.arange(len(alone))
+    return line_of
+
+
+def _describe(owner: np.ndarray, stats: np.ndarray, line_of: np.ndarray, height: float) -> list[TextLine]:
+    """A :class:`TextLine` for every line label with enough ink (working pixels)."""
+    lines = []
+    for label in np.unique(line_of[line_of > 0]):
+        members = np.flatnonzero(line_of == label)
+        boxes = stats[members, :4].astype(np.float64)
+        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+        x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
+        if y1 - y0 < 0.4 * height and x1 - x0 < 1.5 * height:
+            continue  # a dot or a dash on its own
+        ys, xs = np.nonzero(owner[int(y0):int(y1), int(x0):int(x1)] == label)
+        xs, ys = xs + x0, ys + y0
+        slope, centre, core = _fit(xs, ys, x0, x1)
+        middle = (x0 + x1) / 2
+        bottoms = boxes[:, 1] + boxes[:, 3] - slope * (boxes[:, 0] + boxes[:, 2] / 2 - middle)
+        body = (boxes[:, 3] >= 0.4 * core) & (boxes[:, 3] <= 1.6 * max(core, 1.0))
+        baseline = float(np.median(bottoms[body])) if body.any() else centre + core / 2
+        level = ys - slope * (xs - middle) - baseline
+        x_height = max(2.0, 2 * (baseline - centre))  # the ink's middle row lies about half an x-height up
+        band = _band(level, x_height)
+        lines.append(TextLine(bbox=(int(x0), int(y0), int(x1), int(y1)), slope=slope, baseline=baseline,
+                              x_height=x_height, band=band, label=int(label)))
+    return lines
+
+
+#: A line's crop reaches at most this many x-heights above and below its baseline (flourishes and
+#: loops of neighbouring lines beyond are cut off).
+MAX_ASCENT = 3.0
+MAX_DESCENT = 1.8
+
+
+def _band(level: np.ndarray, x_height: float) -> tuple[float, float]:
+    """Top and bottom of a line's ink relative to its baseline, stray strokes left out."""
+    if not len(level):
+        return -x_height, 0.0
+    low, high = np.percentile(level, [0.5, 99.5])
+    return float(max(low, -MAX_ASCENT * x_height)), float(min(high + 1, MAX_DESCENT * x_height))
+
+
+def _join_pieces(lines: list[TextLine], line_of: np.ndarray) -> bool:
+    """Relabel in ``line_of`` the pieces of one line that lie side by side on the same baseline (words
+    further apart than the ridges reach); True when any were joined."""
+    pieces = sorted(lines, key=lambda line: line.bbox[0])
+    joined = False
+    for n, a in enumerate(pieces):
+        for b in pieces[n + 1:]:
+            if _same_line(a, b):
+                line_of[line_of == b.label] = a.label
+                b.label = a.label
+                joined = True
+    return joined
+
+
+def _same_line(a: TextLine, b: TextLine) -> bool:
+    """Whether ``b`` (starting right of ``a``'s start) continues ``a`` on the same baseline."""
+    size = max(a.x_height, b.x_height, 1.0)
+    gap = b.bbox[0] - a.bbox[2]
+    overlap = -gap / max(1, min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0]))
+    if gap > 3 * size or overlap > 0.3 or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
+        return False
+    x = (a.bbox[2] + b.bbox[0]) / 2
+    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < 0.5 * size
+
+
+def _baseline_at(line: TextLine, x: float) -> float:
+    return line.baseline + line.slope * (x - (line.bbox[0] + line.bbox[2]) / 2)
+
+
+def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, float, float]:
+    """Slope, centre height (at the middle of x0..x1) and core height of a line's ink pixels."""
+    middle = (x0 + x1) / 2
+    if len(xs) < 10 or x1 - x0 < 4:
+        return 0.0, float(np.mean(ys)) if len(ys) else 0.0, float(np.ptp(ys)) if len(ys) else 0.0
+    bins = np.clip(((xs - x0) / max(1.0, (x1 - x0) / 16)).astype(int), 0, 15)
+    centres = np.array([np.median(ys[bins == b]) for b in range(16) if (bins == b).sum() >= 3])
+    mids = np.array([np.median(xs[bins == b]) for b in range(16) if (bins == b).sum() >= 3])
+    slope = float(np.polyfit(mids, centres, 1)[0]) if len(mids) >= 3 and np.ptp(mids) > 0 else 0.0
+    level = ys - slope * (xs - middle)
+    low, high = np.percentile(level, [20, 80])
+    core = float(max(high - low, 1.0) * 1.6)
+    if x1 - x0 < 4 * core:  # too short to tell its own slope: level with the page
+        slope, level = 0.0, ys.astype(np.float64)
+    return float(np.clip(slope, -0.15, 0.15)), float(np.median(level)), core
+
+
+def _order(lines: list[TextLine]) -> None:
+    """Sort ``lines`` into reading order in place and number their blocks (columns, then top to bottom);
+    gaps are measured in the lines' median x-height, so that small print is told apart as well."""
+    if not lines:
+        return
+    boxes = np.array([line.bbox for line in lines], np.float64)
+    size = float(np.median([line.x_height for line in lines]))
+    blocks = xy_cut(boxes, size, column_gap=3.0, row_gap=1.5)
+    ordered = []
+    for number, index in enumerate(blocks):
+        for i in sorted(index, key=lambda i: (lines[i].baseline, lines[i].bbox[0])):
+            lines[i].block = number
+            ordered.append(lines[i])
+    lines[:] = ordered
+
+
+def _scaled(box: np.ndarray, scale: float) -> BBox:
+    """A working-scale (x, y, w, h) box as an original-pixel (x0, y0, x1, y1) box."""
+    x, y, w, h = (float(v) for v in box)
+    return (int(x / scale), int(y / scale), int(np.ceil((x + w) / scale)), int(np.ceil((y + h) / scale)))

@@ -1,0 +1,62 @@
+"""CTC decoding of the line engine: alignment probabilities and the word list."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from app.decode import DecodeOptions
+from app.line_decode import decode_line
+from recognizer.ctc import ctc_log_likelihood, greedy_decode
+
+CLASSES = ("", " ", ".", "1", "2", "5", "0", "S", "Z", "b", "c", "e", "h", "i", "k", "l", "o", "r", "s", "t", "v")
+
+
+def _frames(spec: list[dict[str, float]]) -> np.ndarray:
+    """(T, C) probabilities: each frame's listed classes, the rest of the mass spread thinly; a blank
+    frame between characters."""
+    rows = []
+    for readings in spec:
+        for frame in (readings, {"": 0.98}):
+            row = np.full(len(CLASSES), 1e-4)
+            for char, p in frame.items():
+                row[CLASSES.index(char)] = p
+            rows.append(row / row.sum())
+    return np.array(rows)
+
+
+def _text(chars) -> str:
+    return "".join(c.text for c in chars)
+
+
+def test_the_ctc_likelihood_sums_every_alignment() -> None:
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=4)  # 4 frames, classes blank/a/b
+    labels = [1, 1]  # "aa" needs a blank between its letters
+    total = 0.0
+    for path in itertools.product(range(3), repeat=4):
+        collapsed = [c for n, c in enumerate(path) if c != 0 and (n == 0 or c != path[n - 1])]
+        if collapsed == labels:
+            total += float(np.prod([probs[t, c] for t, c in enumerate(path)]))
+    assert ctc_log_likelihood(np.log(probs), labels) == pytest.approx(np.log(total))
+
+
+def test_the_word_list_fixes_an_ambiguous_word_and_keeps_the_amount() -> None:
+    letters = [{c: 0.97} for c in "the"] + [{" ": 0.97}]
+    letters += [{"r": 0.97}, {"l": 0.55, "i": 0.43}, {"v": 0.97}, {"e": 0.97}, {"r": 0.97}, {" ": 0.97}]
+    letters += [{"1": 0.97}, {"2": 0.97}, {".": 0.97}, {"5": 0.55, "S": 0.43}, {"0": 0.97}]
+    probs = _frames(letters)
+    assert _text(greedy_decode(probs, CLASSES)) == "the rlver 12.50"
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=False))) == "the rlver 12.50"
+    chars = decode_line(probs, CLASSES, DecodeOptions(lexicon=True))
+    assert _text(chars) == "the river 12.50"
+    fixed = chars[5]
+    assert fixed.text == "i" and fixed.alternatives[0][0] == "l"  # the model's own reading stays first
+    assert fixed.confidence == pytest.approx(0.43 / (0.43 + 0.55), abs=0.01)
+
+
+def test_a_name_the_model_is_sure_of_is_not_made_a_word() -> None:
+    probs = _frames([{"Z": 0.97}, {"o": 0.97}, {"r": 0.95, "t": 0.03}, {"b": 0.97}, {"i": 0.97}, {"k": 0.97}])
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == "Zorbik"

@@ -1,0 +1,104 @@
+"""Line finding for the line engine (segmentation.textlines) and its ALTO evaluation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from segmentation.alto_lines import TruthLine, read_alto_lines, score_lines
+from segmentation.synthetic import degrade, printed_page
+from segmentation.textlines import find_text_lines
+
+
+def _page(seed: int = 3, **degradation: float) -> tuple[np.ndarray, list]:
+    rng = np.random.default_rng(seed)
+    page = printed_page(rng, size=(1600, 1100), font="DejaVuSerif.ttf", font_sizes=(34,), max_lines=6)
+    if degradation:
+        page = degrade(page, rng, **degradation)  # type: ignore[arg-type]
+    return page.image, page.lines
+
+
+def _truth(lines: list) -> list[TruthLine]:
+    return [TruthLine(((line.bbox[0], line.baseline), (line.bbox[2], line.baseline)), line.text) for line in lines]
+
+
+def test_printed_lines_are_found_in_order_with_their_baselines() -> None:
+    image, lines = _page()
+    found = find_text_lines(image)
+    score = score_lines(_truth(lines), [line.bbox for line in found.lines])
+    assert score.f1 == 1.0 and score.order == 1.0, score
+    for line, truth in zip(found.lines, lines, strict=True):
+        assert abs(line.baseline - truth.baseline) <= 3
+        assert abs(line.slope) < 0.005
+
+
+def test_a_skewed_page_gives_sloped_lines() -> None:
+    image, lines = _page(skew=2.5)
+    found = find_text_lines(image)
+    assert len(found.lines) == len(lines)
+    slopes = np.array([line.slope for line in found.lines])
+    # degrade() turns the page by +2.5 degrees (counter-clockwise): the lines fall to the left
+    assert np.allclose(np.abs(slopes), np.tan(np.radians(2.5)), atol=0.01), slopes
+
+
+def test_punch_holes_logo_and_rule_are_not_text() -> None:
+    image, lines = _page()
+    image = image.copy()
+    cv2.circle(image, (60, 300), 40, 0, -1)  # a punch hole, dark on this scanner
+    cv2.rectangle(image, (1300, 20), (1560, 200), 30, -1)  # a solid logo
+    rule_y = lines[-1].bbox[3] + 40
+    cv2.line(image, (100, rule_y), (1500, rule_y), 0, 4)  # a ruled line under the text
+    found = find_text_lines(image)
+    assert len(found.lines) == len(lines)
+    for line in found.lines:
+        x0, y0, x1, y1 = line.bbox
+        assert not (x0 <= 60 <= x1 and y0 <= 300 <= y1)
+        assert y1 < rule_y and not (x1 > 1300 and y0 < 200)
+    assert len(found.nontext) >= 3
+
+
+def test_textured_paper_gives_the_text_lines_only() -> None:
+    image, lines = _page(seed=5)
+    rng = np.random.default_rng(0)
+    texture = cv2.GaussianBlur(rng.normal(0, 25, image.shape).astype(np.float32), (0, 0), 1.2)
+    light = np.linspace(0.75, 1.0, image.shape[1], dtype=np.float32)[None, :]  # uneven light too
+    paper = np.clip((image.astype(np.float32) + texture) * light, 0, 255).astype(np.uint8)
+    found = find_text_lines(paper)
+    score = score_lines(_truth(lines), [line.bbox for line in found.lines])
+    assert score.recall == 1.0 and score.precision >= 0.8, score
+
+
+@pytest.mark.parametrize("image", [
+    np.full((800, 600), 255, np.uint8),  # blank
+    np.zeros((800, 600), np.uint8),  # all black
+    np.full((1, 50_000), 255, np.uint8),  # a one-pixel strip
+])
+def test_pages_without_text_have_no_lines(image: np.ndarray) -> None:
+    assert find_text_lines(image).lines == []
+
+
+def test_pure_noise_ends_without_an_exception() -> None:
+    noise = np.random.default_rng(1).integers(0, 256, (1200, 900), dtype=np.uint8)
+    found = find_text_lines(noise)
+    assert len(found.lines) < 60  # whatever it makes of it, not a line per speck
+
+
+def test_the_alto_evaluator_scores_a_known_page(tmp_path) -> None:
+    alto = tmp_path / "page.alto.xml"
+    alto.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page WIDTH="1000" HEIGHT="1000"><PrintSpace>
+<TextBlock ID="b"><TextLine ID="l1" BASELINE="100 200 900 200"><String CONTENT="first line"/></TextLine>
+<TextLine ID="l2" BASELINE="100 300 900 310"><String CONTENT="second"/></TextLine>
+<TextLine ID="l3" BASELINE="100 400 500 400"><String CONTENT="third"/></TextLine>
+</TextBlock></PrintSpace></Page></Layout></alto>""", encoding="utf-8")
+    truth = read_alto_lines(alto)
+    assert [t.text for t in truth] == ["first line", "second", "third"]
+    good = [(110, 160, 890, 205), (105, 265, 880, 312), (100, 360, 510, 402)]
+    assert score_lines(truth, good).f1 == 1.0
+    # the second box misses its baseline, a stray box matches nothing; the rest are in reverse order
+    bad = [(100, 360, 510, 402), (105, 100, 880, 150), (110, 160, 890, 205), (0, 900, 50, 950)]
+    score = score_lines(truth, bad)
+    assert (score.matched, score.found, score.truth) == (2, 4, 3)
+    assert score.precision == 0.5 and score.recall == pytest.approx(2 / 3)
+    assert score.order == 0.0
