@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 
 MAX_RECENT = 10
 #: The recognition engines PipelineOptions.engine accepts (kept here so the GUI starts without the pipeline).
-ENGINES = ("glyph", "line")
+ENGINES = ("", "line", "glyph")
 
 
 class Settings:
@@ -78,13 +78,14 @@ class Settings:
 
     @property
     def engine(self) -> str:
-        """Recognition engine: ``"glyph"`` (character by character) or ``"line"`` (whole lines)."""
-        value = str(self.store.value("recognition/engine", "glyph") or "glyph")
-        return value if value in ENGINES else "glyph"
+        """Recognition engine: ``"line"`` (whole lines), ``"glyph"`` (character by character), or ``""`` for
+        the pipeline's default."""
+        value = str(self.store.value("recognition/engine", "") or "")
+        return value if value in ENGINES else ""
 
     @engine.setter
     def engine(self, value: str) -> None:
-        self.store.setValue("recognition/engine", value if value in ENGINES else "glyph")
+        self.store.setValue("recognition/engine", value if value in ENGINES else "")
 
     def flag(self, name: str, default: bool = True) -> bool:
         """A boolean view option such as ``view/glyph_boxes``."""

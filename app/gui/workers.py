@@ -22,7 +22,7 @@ THUMBNAIL_SIZE = 160
 class RecognitionService:
     """Owns the :class:`app.pipeline.Pipeline`, built lazily on a worker: the model loads once, off the GUI."""
 
-    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0, engine: str = "glyph") -> None:
+    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0, engine: str = "") -> None:
         self._lock = threading.Lock()
         self._pipeline: Any = None
         self.model_path = model_path
@@ -31,8 +31,9 @@ class RecognitionService:
         self.engine = engine
 
     def configure(self, model_path: str, lexicon: bool, dpi: float, engine: str | None = None) -> None:
-        """Change options; the pipeline (and model if it changed) is rebuilt on next use."""
-        engine = engine or self.engine
+        """Change options (``engine`` None keeps the engine; "" is the pipeline's default); the pipeline
+        (and model if it changed) is rebuilt on next use."""
+        engine = self.engine if engine is None else engine
         with self._lock:
             if (model_path, lexicon, dpi, engine) != (self.model_path, self.lexicon, self.dpi, self.engine):
                 self._pipeline = None
@@ -44,8 +45,9 @@ class RecognitionService:
             if self._pipeline is None:
                 from app.pipeline import Pipeline, PipelineOptions
 
-                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True, engine=self.engine,
-                                          model_path=Path(self.model_path) if self.model_path else None)
+                chosen = {"engine": self.engine} if self.engine else {}  # else the pipeline's default engine
+                options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True,
+                                          model_path=Path(self.model_path) if self.model_path else None, **chosen)
                 self._pipeline = Pipeline(options)
             return self._pipeline
 
