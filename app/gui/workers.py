@@ -6,6 +6,7 @@ thread. Each has a ``cancel`` :class:`threading.Event`.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
 from collections.abc import Callable
@@ -45,9 +46,10 @@ class RecognitionService:
             if self._pipeline is None:
                 from app.pipeline import Pipeline, PipelineOptions
 
-                chosen = {"engine": self.engine} if self.engine else {}  # else the pipeline's default engine
                 options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True,
-                                          model_path=Path(self.model_path) if self.model_path else None, **chosen)
+                                          model_path=Path(self.model_path) if self.model_path else None)
+                if self.engine:  # else the pipeline's default engine
+                    options = dataclasses.replace(options, engine=self.engine)
                 self._pipeline = Pipeline(options)
             return self._pipeline
 
