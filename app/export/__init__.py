@@ -15,7 +15,7 @@ from typing import Any
 
 from app.atomic import ExportError
 from app.document import Document
-from app.export import alto, hocr, json_export, text
+from app.export import alto, hocr, json_export, office, text
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "export_document"]
 
@@ -49,6 +49,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("alto", alto.export, ".alto.xml", "ALTO v4 XML"),
         ExportFormat("json", json_export.export, ".json", "Glyphic JSON (full result)"),
         ExportFormat("pdf", _pdf_export, ".pdf", "Searchable PDF"),
+        ExportFormat("docx", office.export_docx, ".docx", "Word document (DOCX)"),
+        ExportFormat("odt", office.export_odt, ".odt", "OpenDocument text (ODT)"),
     )
 }
 
