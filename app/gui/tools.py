@@ -66,7 +66,7 @@ class Tools(QObject):
         source = self.session.source_path or self.session.project_path
         folder = source.parent if source else Path.home()
         dialog = ExportDialog(folder, source.stem if source else "glyphic", self.window,
-                              chosen=self.settings.export_formats)
+                              chosen=self.settings.export_formats, doubtful=self.settings.low_threshold)
         if dialog.exec():
             self.export(dialog.request())
 
