@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.document import BBox, Block, Page
 from app.gui.commands import ReplaceBlocksCommand, ReplacePageCommand
-from app.gui.page_ops import crop_page, rotate_page
+from app.gui.page_ops import crop_page, deskew_page, rotate_page
 from app.gui.refs import LineRef, line_at
 from app.gui.region import line_region, read_region, replace_region
 from app.gui.session import PageImageData, Session
@@ -21,6 +21,8 @@ def _transformed(page: Page, image: np.ndarray, operation: str, argument: object
     if operation == "rotate":
         assert isinstance(argument, int)
         new_page, new_image = rotate_page(page, image, argument)
+    elif operation == "deskew":
+        new_page, new_image = deskew_page(page, image)
     else:
         new_page, new_image = crop_page(page, image, argument)  # type: ignore[arg-type]
     return new_page, make_loaded_page(page.index, new_image, page.dpi, page.source)
@@ -45,6 +47,10 @@ class PageTools(QObject):
     def rotate(self, degrees: int) -> None:
         """Turn the current page clockwise by ``degrees`` (90, 180, 270)."""
         self._run("rotate", degrees, f"Rotate page {self.session.current_page + 1} by {degrees}°")
+
+    def deskew(self) -> None:
+        """Level the current page's lines (slope estimated from the ink)."""
+        self._run("deskew", None, f"Deskew page {self.session.current_page + 1}")
 
     def crop(self, box: BBox) -> None:
         """Cut the current page to ``box``."""

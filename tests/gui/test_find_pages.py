@@ -176,3 +176,27 @@ def test_recognise_a_region_again(recognised: Any, qtbot: Any) -> None:
     assert after[:-1] == before[:-1] and len(after) == len(before)
     assert after[-1].replace(" ", "")[:3] == before[-1].replace(" ", "")[:3]  # read again, much the same
     assert not window.view._draw_mode
+
+
+def test_deskew_levels_a_slanted_page(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    import cv2
+
+    from app.gui.page_ops import estimate_skew
+
+    level = draw_page(["a slanted page of text", "with several lines on it", "to level again"])
+    height, width = level.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -3.0, 1.0)
+    slanted = cv2.warpAffine(level, matrix, (width, height), borderValue=255)
+    assert abs(estimate_skew(level)) <= 0.4
+    assert abs(estimate_skew(slanted) + 3.0) <= 0.6  # it was turned 3° clockwise
+    path = tmp_path / "slanted.png"
+    cv2.imwrite(str(path), slanted)
+    with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
+        window.open_paths([path])
+    session = window.session
+    with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=30_000):
+        window.actions_.deskew.trigger()
+    assert abs(estimate_skew(session.page_image(0))) <= 0.6
+    assert abs(session.document.pages[0].skew_angle) <= 0.6  # the recorded slope of the image: none left
+    session.undo_stack.undo()
+    assert np.array_equal(session.page_image(0), slanted)
