@@ -55,7 +55,9 @@ class RecognitionService:
 
     @property
     def loaded(self) -> bool:
-        return self._pipeline is not None and getattr(self._pipeline, "_predictor", None) is not None
+        pipeline = self._pipeline
+        return pipeline is not None and any(getattr(pipeline, name, None) is not None
+                                            for name in ("_predictor", "_line_predictor"))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Screenshots of a real Glyphic window for docs/gui.md, and the open-a-page timing.
 
-Run under an X server (``xvfb-run -a -s "-screen 0 1600x1000x24" python docs/gui/make_screenshots.py PAGE``).
+Run under an X server (``xvfb-run -a -s "-screen 0 1600x1000x24" python docs/gui/make_screenshots.py PAGE
+[MORE PAGES...]``; with more pages, ``pages.jpg`` shows them recognised one after the other).
 Settings and data go to a temporary folder, so the user's own are never touched.
 """
 
@@ -47,7 +48,7 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def main(page: Path) -> None:
+def main(page: Path, more: list[Path]) -> None:
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     from app.gui.main_window import MainWindow
@@ -103,8 +104,27 @@ def main(page: Path) -> None:
     window.editor.next_doubtful()
     shoot("dark.jpg", window)
     window.session.undo_stack.setClean()
+    if more:
+        app.setPalette(QPalette())
+        many(window, [page, *more])
+    window.session.undo_stack.setClean()
     window.close()
 
 
+def many(window: object, pages: list[Path]) -> None:
+    """Several files as one document: the page list fills while pages are recognised one by one."""
+    from app.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    finished: list[bool] = []
+    window.recognition_finished.connect(lambda _c: finished.append(True))
+    window.open_paths(pages)
+    while len(window.session.images) < 2 or not window.session.images[0].recognized:
+        wait(50)
+    shoot("pages.jpg", window)
+    while not finished:
+        wait(100)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
