@@ -31,6 +31,8 @@ MARGIN_Y = 0.12
 MARGIN_X = 1.0
 #: Other lines' ink is blanked this many working-scale pixels around it.
 BLANK_REACH = 1
+#: A character's box reaches at most this many frames beyond the frames the CTC alignment gives it.
+CHAR_REACH = 2.0
 #: Two characters whose ink lies further apart than this many x-heights are in different words, whatever
 #: the model's spaces say.
 WORD_GAP = 0.8
@@ -97,6 +99,8 @@ def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_f
             if words[-1]:
                 words.append([])
             continue
+        # a character's ink lies about its own frames: a wide gap beside it is not part of its box
+        left, right = max(left, char.start - CHAR_REACH), min(right, char.end + 1 + CHAR_REACH)
         a = int(left * pixels_per_frame)
         b = max(a + 1, int(np.ceil(right * pixels_per_frame)))
         glyph = Glyph(bbox=_char_box(crop, ink, a, b), text=char.text, confidence=char.confidence,

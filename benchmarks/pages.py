@@ -163,15 +163,22 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser.add_argument("--handwriting", choices=("eval", "validation"), default="eval",
                         help="EMNIST glyphs of the handwritten pages: eval (to measure) or validation (to tune)")
     parser.add_argument("--kinds", default="handwritten,printed,printed-degraded,printed-blurred,mixed")
+    parser.add_argument("--engines", default="line,glyph", help="Glyphic engines to run (comma-separated)")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args(argv)
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
-    with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model))
-    without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model), predictor=with_lexicon.predictor)
+    engines = args.engines.split(",")
+    pipelines = {}
+    for engine in engines:
+        with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model, engine=engine))
+        without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model, engine=engine),
+                           predictor=with_lexicon.predictor)
+        pipelines[f"glyphic {engine}"] = with_lexicon
+        pipelines[f"glyphic {engine} --no-lexicon"] = without
     cpu = cpu_summary()
-    backend = f"glyph model: onnxruntime {with_lexicon.predictor.precision}"
+    backend = f"glyph model: onnxruntime {with_lexicon.predictor.precision}; line model: onnxruntime fp32"
     print(f"{cpu}\n{backend}", flush=True)
     word_score("warm-up")  # timings are per page of a warm run: model, word list and letter model loaded
     letter_log_p("^^", "a")
@@ -179,19 +186,17 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     with tempfile.TemporaryDirectory() as tmp:
         for n, kind in enumerate(args.kinds.split(",")):
             pages = make_pages(kind, args.pages, args.seed, args.handwriting)
-            if n == 0:  # and the model's first passes (about 0.15 s of the first page) are not timed either
-                with_lexicon.recognize_image(pages[0].image)
+            if n == 0:  # and the models' first passes (about 0.15 s of the first page) are not timed either
+                for pipeline in pipelines.values():
+                    pipeline.recognize_image(pages[0].image)
             paths = []
             for i, page in enumerate(pages):
                 paths.append(Path(tmp) / f"{kind}-{i}.png")
                 cv2.imwrite(str(paths[-1]), page.image)
             chars = sum(len(page_text(p)) for p in pages) / len(pages)
             print(f"{kind}: {len(pages)} pages, {chars:.0f} characters per page", flush=True)
-            row = {
-                "glyphic": measure("glyphic", lambda p, _: with_lexicon.recognize_image(p.image).text, pages, paths),
-                "glyphic --no-lexicon": measure("glyphic --no-lexicon",
-                                                lambda p, _: without.recognize_image(p.image).text, pages, paths),
-            }
+            row = {name: measure(name, lambda p, _, pipeline=pipeline: pipeline.recognize_image(p.image).text,  # type: ignore[misc]
+                                 pages, paths) for name, pipeline in pipelines.items()}
             if use_tesseract:
                 row["tesseract"] = measure("tesseract", lambda _, path: run_tesseract(path), pages, paths)
             results[kind] = row

@@ -399,15 +399,27 @@ def _join_pieces(lines: list[TextLine], line_of: np.ndarray) -> bool:
     return joined
 
 
+#: Pieces on one baseline further apart than this many x-heights are one line only when one of them is
+#: at most :data:`ROW_PIECE` x-heights wide: a table or receipt row (an item and its price), not two columns.
+WORD_REACH = 3.0
+ROW_PIECE = 8.0
+
+
 def _same_line(a: TextLine, b: TextLine) -> bool:
     """Whether ``b`` (starting right of ``a``'s start) continues ``a`` on the same baseline."""
     size = max(a.x_height, b.x_height, 1.0)
+    widths = (a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
     gap = b.bbox[0] - a.bbox[2]
-    overlap = -gap / max(1, min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0]))
-    if gap > 3 * size or overlap > 0.3 or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
+    if -gap > 0.3 * max(1, min(widths)) or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
         return False
+    if gap > WORD_REACH * size and min(widths) > ROW_PIECE * size:
+        return False
+    common = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+    if common < 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]):
+        return False  # not side by side
     x = (a.bbox[2] + b.bbox[0]) / 2
-    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < 0.5 * size
+    tolerance = 0.5 if gap <= WORD_REACH * size else 0.2  # a row across a gap is printed: exactly level
+    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
 
 
 def _baseline_at(line: TextLine, x: float) -> float:
@@ -426,7 +438,7 @@ def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, f
     level = ys - slope * (xs - middle)
     low, high = np.percentile(level, [20, 80])
     core = float(max(high - low, 1.0) * 1.6)
-    if x1 - x0 < 4 * core:  # too short to tell its own slope: level with the page
+    if x1 - x0 < 8 * core:  # too short to tell its own slope: level with the page
         slope, level = 0.0, ys.astype(np.float64)
     return float(np.clip(slope, -0.15, 0.15)), float(np.median(level)), core
 

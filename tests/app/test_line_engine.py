@@ -112,3 +112,13 @@ def test_the_engine_is_chosen_on_the_command_line() -> None:
         parser.parse_args(["ocr", "page.png", "--engine", "words"])
     with pytest.raises(ValueError, match="engine"):
         Pipeline(PipelineOptions(engine="words"))
+
+
+def test_a_receipt_is_read_row_by_row() -> None:
+    from benchmarks.receipts import folded, receipt_page, rows_kept
+
+    receipt = receipt_page(np.random.default_rng(4), dots=False)
+    page = Pipeline(PipelineOptions(engine="line", dpi=180)).recognize_image(receipt.image)
+    truth = folded(" ".join(receipt.rows))
+    assert Levenshtein.distance(truth, folded(page.text)) <= 0.1 * len(truth), page.text
+    assert rows_kept(receipt.items, [line.text for line in page.lines]) >= 0.8

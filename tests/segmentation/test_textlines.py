@@ -102,3 +102,16 @@ def test_the_alto_evaluator_scores_a_known_page(tmp_path) -> None:
     assert (score.matched, score.found, score.truth) == (2, 4, 3)
     assert score.precision == 0.5 and score.recall == pytest.approx(2 / 3)
     assert score.order == 0.0
+
+
+@pytest.mark.parametrize("dots", [False, True])
+def test_a_receipt_keeps_each_item_with_its_price(dots: bool) -> None:
+    from benchmarks.receipts import receipt_page
+
+    receipt = receipt_page(np.random.default_rng(8), dots=dots)
+    found = find_text_lines(receipt.image)
+    assert len(found.lines) == len(receipt.rows)
+    tops = [line.bbox[1] for line in found.lines]
+    assert tops == sorted(tops)  # top to bottom, one line per row
+    wide = [line for line in found.lines if line.bbox[2] - line.bbox[0] > 0.8 * receipt.image.shape[1]]
+    assert len(wide) >= len(receipt.items)  # item rows reach from the item on the left to the price on the right
