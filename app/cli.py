@@ -1,6 +1,6 @@
 """The ``glyphic`` command line.
 
-``glyphic ocr FILE... [-o OUTDIR] [--format txt,hocr,alto,page,json,pdf] [--jobs N] [--no-lexicon]
+``glyphic ocr FILE... [-o OUTDIR] [--format txt,hocr,alto,page,json,pdf,docx,odt] [--jobs N] [--no-lexicon]
 [--engine line|glyph] [--model PATH]``
 
 Without ``-o`` the plain text goes to stdout, so it can be scripted like
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     ocr.add_argument("files", nargs="+", metavar="FILE", help="image or PDF files, folders (or URLs with --cluster)")
     ocr.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write files here (default: text to stdout)")
     ocr.add_argument("--format", default=DEFAULT_FORMATS,
-                     help="comma-separated: txt,hocr,alto,page,json,pdf (default: %(default)s)")
+                     help="comma-separated: txt,hocr,alto,page,json,pdf,docx,odt (default: %(default)s)")
     ocr.add_argument("--jobs", type=int, default=1, help="worker processes for pages (default: 1)")
     ocr.add_argument("--no-lexicon", action="store_true", help="keep the classifier's reading, no word context")
     ocr.add_argument("--engine", choices=ENGINES, default=ENGINES[0],

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.atomic import ExportError
 from app.document import Document
-from app.export import alto, hocr, json_export, pagexml, text
+from app.export import alto, hocr, json_export, office, pagexml, text
 
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "export_document"]
 
@@ -50,6 +50,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("page", pagexml.export, ".page.xml", "PAGE XML (one file per page)"),
         ExportFormat("json", json_export.export, ".json", "Glyphic JSON (full result)"),
         ExportFormat("pdf", _pdf_export, ".pdf", "Searchable PDF"),
+        ExportFormat("docx", office.export_docx, ".docx", "Word document (DOCX)"),
+        ExportFormat("odt", office.export_odt, ".odt", "OpenDocument text (ODT)"),
     )
 }
 

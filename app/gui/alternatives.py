@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.document import Glyph
+from app.gui.editing import Editor
+from app.gui.page_view import PageView
+from app.gui.refs import LineRef, glyph_at
+from app.gui.session import Session
 
 MAX_ALTERNATIVES = 5
 
@@ -65,3 +71,66 @@ class AlternativesPopup(QFrame):
         self.move(x, y)
         self.show()
         self.raise_()
+
+
+class AlternativesControl:
+    """When the popup shows, where, and what picking does: it follows the selection, zoom and scroll,
+    closes on Esc, and shows the current readings after any change of the glyph's line."""
+
+    def __init__(self, popup: AlternativesPopup, session: Session, view: PageView, editor: Editor,
+                 text_focus: Callable[[], bool]) -> None:
+        self.popup = popup
+        self.session = session
+        self.view = view
+        self.editor = editor
+        self.text_focus = text_focus
+        session.selection_changed.connect(self._selection_changed)
+        session.line_changed.connect(self._line_changed)
+        session.page_changed.connect(lambda _i: self.refresh())
+        view.zoom_changed.connect(lambda _z: self.refresh())
+        view.horizontalScrollBar().valueChanged.connect(lambda _v: self.refresh())
+        view.verticalScrollBar().valueChanged.connect(lambda _v: self.refresh())
+        view.digit_pressed.connect(lambda n: self.pick(n - 1))
+        view.escape_pressed.connect(self.hide)
+        popup.chosen.connect(self.pick)
+
+    def _selection_changed(self, _ref: object) -> None:
+        if glyph_at(self.session.document, self.session.selection) is None:
+            self.hide()
+        elif self.popup.isVisible() or self.view.hasFocus() or not self.text_focus():
+            self.show()
+
+    def _line_changed(self, ref: LineRef) -> None:
+        selection = self.session.selection
+        if selection is not None and selection.line_ref == ref:
+            self.refresh()
+
+    def show(self) -> None:
+        """Show the selected glyph's readings beside it (or hide when it has none)."""
+        ref = self.session.selection
+        glyph = glyph_at(self.session.document, ref)
+        anchor = self.view.glyph_view_rect(ref) if ref is not None else None
+        if glyph is None or anchor is None or not glyph.alternatives:
+            self.hide()
+            return
+        self.popup.show_for(glyph, anchor)
+        self.view.popup_open = True
+
+    def hide(self) -> None:
+        self.popup.hide()
+        self.view.popup_open = False
+
+    def toggle(self) -> None:
+        if self.popup.isVisible():
+            self.hide()
+        else:
+            self.show()
+
+    def refresh(self) -> None:
+        """Keep an open popup beside its glyph and its readings current."""
+        if self.popup.isVisible():
+            self.show()
+
+    def pick(self, index: int) -> None:
+        self.editor.pick_alternative(index)
+        self.show()

@@ -1,4 +1,5 @@
-"""Autosave to a recovery file every minute, and recovery after a crash."""
+"""Autosave to a recovery file a few seconds after each change (and every minute while typing goes on),
+and recovery after a crash."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from app.gui.session import Session
 from app.gui.workers import FunctionTask
 
 AUTOSAVE_MS = 60_000
+#: An edit is autosaved once the document has been left alone this long.
+SOON_MS = 3_000
 RECOVERY_NAME = "recovery.glyphic"
 
 
@@ -29,7 +32,8 @@ class Autosaver(QObject):
         folder: the per-user data folder (AppDataLocation).
         project_data: builds a snapshot :class:`ProjectData` of the session (on the GUI thread, cheap).
         start_task: runs a task on the thread pool.
-        interval_ms: time between autosaves.
+        interval_ms: time between autosaves while changes keep coming.
+        soon_ms: quiet time after a change before it is autosaved.
 
     Signals:
         saved(str): path of the recovery file just written.
@@ -38,7 +42,8 @@ class Autosaver(QObject):
     saved = Signal(str)
 
     def __init__(self, session: Session, folder: Path, project_data: Callable[[], ProjectData],
-                 start_task: Callable[[FunctionTask], None], interval_ms: int = AUTOSAVE_MS) -> None:
+                 start_task: Callable[[FunctionTask], None], interval_ms: int = AUTOSAVE_MS,
+                 soon_ms: int = SOON_MS) -> None:
         super().__init__(session)
         self.session = session
         self.path = Path(folder) / RECOVERY_NAME
@@ -52,15 +57,21 @@ class Autosaver(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(min(soon_ms, interval_ms))
+        self.soon.timeout.connect(self.autosave)
 
     def _mark_dirty(self, *_args: object) -> None:
         self.dirty = True
+        self.soon.start()  # restarted by every change: written once the edits pause
 
     def autosave(self) -> bool:
         """Start writing the recovery file if anything changed; returns whether a write started."""
         if not self.dirty or self._busy or self.session.is_empty():
             return False
         if any(image.png is None for image in self.session.images):
+            self.soon.start()  # a page's PNG copy is still being made: try again shortly
             return False
         self.dirty = False
         self._busy = True
@@ -76,10 +87,13 @@ class Autosaver(QObject):
 
     def _done(self, _cancelled: bool) -> None:
         self._busy = False
+        if self.dirty:  # changed while it was being written
+            self.soon.start()
 
     def stop(self) -> None:
         """No more autosaves (the window is closing)."""
         self.timer.stop()
+        self.soon.stop()
 
     def has_recovery(self) -> bool:
         return self.path.is_file()

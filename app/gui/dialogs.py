@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -55,6 +56,12 @@ class SettingsDialog(QDialog):
         row.addWidget(browse)
         row.addWidget(shipped)
         form.addRow("Model file", row)
+        self.engine = QComboBox(self)
+        self.engine.addItem("Default", "")
+        self.engine.addItem("Whole lines (line model)", "line")
+        self.engine.addItem("Character by character (glyph model)", "glyph")
+        self.engine.setCurrentIndex(max(0, self.engine.findData(settings.engine)))
+        form.addRow("Recognition engine", self.engine)
         self.dpi = QDoubleSpinBox(self)
         self.dpi.setRange(50, 1200)
         self.dpi.setDecimals(0)
@@ -79,3 +86,4 @@ class SettingsDialog(QDialog):
         self.settings.lexicon = self.lexicon.isChecked()
         self.settings.model_path = self.model.text().strip()
         self.settings.dpi = self.dpi.value()
+        self.settings.engine = str(self.engine.currentData())

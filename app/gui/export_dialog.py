@@ -32,6 +32,7 @@ class ExportRequest:
     all_pages: bool
     folder: Path
     stem: str
+    highlight_below: float = 0.0  # DOCX/ODT: highlight uncorrected words below this confidence (0: none)
 
 
 def available_formats() -> dict[str, str]:
@@ -45,7 +46,10 @@ def run_export(document: Document, images: list[np.ndarray | None], request: Exp
     """Write the chosen formats (runs on a worker)."""
     from app.export import export_document
 
-    options = {"pdf": {"images": images}} if "pdf" in request.formats else {}
+    options: dict[str, dict[str, object]] = {"pdf": {"images": images}} if "pdf" in request.formats else {}
+    for name in ("docx", "odt"):
+        if name in request.formats and request.highlight_below > 0:
+            options[name] = {"doubtful": request.highlight_below}
     return export_document(document, request.folder, request.stem, request.formats, **options)
 
 
@@ -53,7 +57,7 @@ class ExportDialog(QDialog):
     """Choose formats, pages and the output location."""
 
     def __init__(self, folder: Path, stem: str, parent: QWidget | None = None,
-                 chosen: list[str] | None = None) -> None:
+                 chosen: list[str] | None = None, doubtful: float = 0.0) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         layout = QVBoxLayout(self)
@@ -67,6 +71,10 @@ class ExportDialog(QDialog):
             self.checks[name] = check
             formats_box.addWidget(check)
         form.addRow("Formats", formats_box)
+        self.doubtful = doubtful
+        self.highlight = QCheckBox(f"Highlight doubtful words (below {doubtful:.2f}) in DOCX and ODT", self)
+        self.highlight.setEnabled(doubtful > 0)
+        form.addRow("", self.highlight)
         self.current_page = QRadioButton("Current page", self)
         self.all_pages = QRadioButton("All pages", self)
         self.all_pages.setChecked(True)
@@ -102,4 +110,5 @@ class ExportDialog(QDialog):
         """The choices as an :class:`ExportRequest`."""
         return ExportRequest(formats=[n for n, c in self.checks.items() if c.isChecked()],
                              all_pages=self.all_pages.isChecked(), folder=Path(self.folder.text()),
-                             stem=self.stem.text().strip() or "glyphic")
+                             stem=self.stem.text().strip() or "glyphic",
+                             highlight_below=self.doubtful if self.highlight.isChecked() else 0.0)

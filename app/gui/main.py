@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.files:
         QTimer.singleShot(0, lambda: window.open_paths(list(args.files)))
     elif not (not args.no_recovery and window.check_recovery()):
-        from app.gui.window_files import sample_page
+        from app.gui.files import sample_page
 
         if sample_page().is_file():
             window.statusBar().showMessage("Open pages with Ctrl+O, drop files here, or try File → Open the sample.")

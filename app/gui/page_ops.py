@@ -73,3 +73,59 @@ def crop_page(page: Page, image: np.ndarray, box: BBox) -> tuple[Page, np.ndarra
     cropped = np.ascontiguousarray(image[y0:y1, x0:x1])
     new.height, new.width = cropped.shape[:2]
     return new, cropped
+
+
+def estimate_skew(image: np.ndarray, limit: float = 6.0, step: float = 0.2) -> float:
+    """How far the page is turned, in degrees counter-clockwise (as ``cv2.getRotationMatrix2D`` counts):
+    the angle whose undoing gives the sharpest profile of ink per row."""
+    import cv2
+
+    scale = min(1.0, 1000 / max(image.shape))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    ink = (small < 128).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    height, width = ink.shape
+    centre = (width / 2, height / 2)
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-limit, limit + step / 2, step):
+        matrix = cv2.getRotationMatrix2D(centre, float(angle), 1.0)
+        turned = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        rows = turned.sum(axis=1)
+        score = float(np.square(np.diff(rows)).sum())
+        if score > best_score:
+            best, best_score = float(angle), score
+    return -best
+
+
+def deskew_page(page: Page, image: np.ndarray, angle: float | None = None) -> tuple[Page, np.ndarray]:
+    """The page turned back by ``angle`` (its :func:`estimate_skew` when None) so its lines run level;
+    boxes follow (each becomes the upright box around its turned corners)."""
+    import cv2
+
+    angle = estimate_skew(image) if angle is None else angle
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
+    turned = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+    def move(box: BBox) -> BBox:
+        corners = np.array([[box[0], box[1], 1], [box[2], box[1], 1], [box[0], box[3], 1], [box[2], box[3], 1]],
+                           dtype=np.float64)
+        points = corners @ matrix.T
+        x0, y0 = points.min(axis=0)
+        x1, y1 = points.max(axis=0)
+        return (max(0, round(x0)), max(0, round(y0)), min(width, round(x1)), min(height, round(y1)))
+
+    new = copy.deepcopy(page)
+    for block in new.blocks:
+        block.bbox = move(block.bbox)
+        for line in block.lines:
+            line.bbox = move(line.bbox)
+            for word in line.words:
+                word.bbox = move(word.bbox)
+                for glyph in word.glyphs:
+                    glyph.bbox = move(glyph.bbox)
+            line.baseline = float(line.bbox[3])
+    new.skew_angle = page.skew_angle + angle  # the pipeline counts slope the other way round: what is left
+    return new, np.ascontiguousarray(turned)

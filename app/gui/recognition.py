@@ -86,6 +86,7 @@ class RecognitionControl(QObject):
         signals = worker.signals
         signals.page_loaded.connect(lambda loaded, w=worker: self._page_loaded(w, loaded))
         signals.page_done.connect(lambda i, page, w=worker: self._page_done(w, i, page))
+        signals.page_encoded.connect(lambda i, png, w=worker: self._page_encoded(w, i, png))
         signals.progress.connect(self.progress)
         signals.error.connect(self.failed)
         signals.file_error.connect(self.file_failed)
@@ -102,7 +103,7 @@ class RecognitionControl(QObject):
             self.document_opened.emit()
         height, width = loaded.image.shape
         page = Page(index=loaded.index, width=width, height=height, dpi=loaded.dpi, source=loaded.source)
-        self.session.add_page(page, PageImageData(loaded.image, loaded.png, loaded.thumbnail))
+        self.session.add_page(page, PageImageData(loaded.image, loaded.png or None, loaded.thumbnail))
         if len(self.session.document.pages) == 1:
             self.session.current_page_changed.emit(0)
 
@@ -120,6 +121,10 @@ class RecognitionControl(QObject):
         self.session.images[index].recognized = True
         if not self.session.document.model:
             self.session.document.model = self.model_name()
+
+    def _page_encoded(self, worker: RecognitionWorker, index: int, png: bytes) -> None:
+        if worker is self.worker and index < len(self.session.images) and self.session.images[index].png is None:
+            self.session.images[index].png = png
 
     def _finished(self, worker: RecognitionWorker, cancelled: bool) -> None:
         if worker is not self.worker:

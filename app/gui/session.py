@@ -22,6 +22,14 @@ class PageImageData:
     thumbnail: np.ndarray | None = None
     recognized: bool = False
 
+    def png_bytes(self) -> bytes:
+        """The PNG copy, encoded now if the worker has not delivered it yet."""
+        if self.png is None and self.image is not None:
+            from app.gui.workers import encode_png
+
+            self.png = encode_png(self.image)
+        return self.png or b""
+
     def pixels(self) -> np.ndarray | None:
         """The grey image, decoded from the PNG copy on first use."""
         if self.image is None and self.png is not None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 
 MAX_RECENT = 10
+#: The recognition engines PipelineOptions.engine accepts (kept here so the GUI starts without the pipeline).
+ENGINES = ("", "line", "glyph")
 
 
 class Settings:
@@ -73,6 +75,17 @@ class Settings:
     @dpi.setter
     def dpi(self, value: float) -> None:
         self.store.setValue("recognition/dpi", float(value))
+
+    @property
+    def engine(self) -> str:
+        """Recognition engine: ``"line"`` (whole lines), ``"glyph"`` (character by character), or ``""`` for
+        the pipeline's default."""
+        value = str(self.store.value("recognition/engine", "") or "")
+        return value if value in ENGINES else ""
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self.store.setValue("recognition/engine", value if value in ENGINES else "")
 
     def flag(self, name: str, default: bool = True) -> bool:
         """A boolean view option such as ``view/glyph_boxes``."""

@@ -25,7 +25,7 @@ class Welcome(QWidget):
         super().__init__(parent)
         self.setObjectName("welcome")
         layout = QVBoxLayout(self)
-        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
         title = QLabel("<h2>Glyphic</h2>Recognise handwritten and printed pages, then correct them.", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint = QLabel("Open pages (images, multi-page TIFF, PDF) or a project with <b>Ctrl+O</b>, "
@@ -40,8 +40,11 @@ class Welcome(QWidget):
         self.recent = QListWidget(self)
         self.recent.setMaximumHeight(180)
         self.recent.itemActivated.connect(lambda item: self.recent_chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        hint.setMaximumWidth(460)
         for widget in (title, hint, self.open_button, self.sample_button, self.recent_label, self.recent):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            layout.addSpacing(6)
+        layout.addStretch(2)
         self.recent.setMinimumWidth(460)
 
     def set_recent(self, paths: list[str]) -> None:

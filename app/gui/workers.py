@@ -6,6 +6,7 @@ thread. Each has a ``cancel`` :class:`threading.Event`.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
 from collections.abc import Callable
@@ -22,19 +23,22 @@ THUMBNAIL_SIZE = 160
 class RecognitionService:
     """Owns the :class:`app.pipeline.Pipeline`, built lazily on a worker: the model loads once, off the GUI."""
 
-    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0) -> None:
+    def __init__(self, model_path: str = "", lexicon: bool = True, dpi: float = 300.0, engine: str = "") -> None:
         self._lock = threading.Lock()
         self._pipeline: Any = None
         self.model_path = model_path
         self.lexicon = lexicon
         self.dpi = dpi
+        self.engine = engine
 
-    def configure(self, model_path: str, lexicon: bool, dpi: float) -> None:
-        """Change options; the pipeline (and model if it changed) is rebuilt on next use."""
+    def configure(self, model_path: str, lexicon: bool, dpi: float, engine: str | None = None) -> None:
+        """Change options (``engine`` None keeps the engine; "" is the pipeline's default); the pipeline
+        (and model if it changed) is rebuilt on next use."""
+        engine = self.engine if engine is None else engine
         with self._lock:
-            if (model_path, lexicon, dpi) != (self.model_path, self.lexicon, self.dpi):
+            if (model_path, lexicon, dpi, engine) != (self.model_path, self.lexicon, self.dpi, self.engine):
                 self._pipeline = None
-            self.model_path, self.lexicon, self.dpi = model_path, lexicon, dpi
+            self.model_path, self.lexicon, self.dpi, self.engine = model_path, lexicon, dpi, engine
 
     def pipeline(self) -> Any:
         """The pipeline (import and construction happen on the calling worker thread)."""
@@ -44,12 +48,16 @@ class RecognitionService:
 
                 options = PipelineOptions(lexicon=self.lexicon, dpi=self.dpi, interactive=True,
                                           model_path=Path(self.model_path) if self.model_path else None)
+                if self.engine:  # else the pipeline's default engine
+                    options = dataclasses.replace(options, engine=self.engine)
                 self._pipeline = Pipeline(options)
             return self._pipeline
 
     @property
     def loaded(self) -> bool:
-        return self._pipeline is not None and getattr(self._pipeline, "_predictor", None) is not None
+        pipeline = self._pipeline
+        return pipeline is not None and any(getattr(pipeline, name, None) is not None
+                                            for name in ("_predictor", "_line_predictor"))
 
 
 @dataclass
@@ -64,17 +72,24 @@ class LoadedPage:
     source: str
 
 
-def make_loaded_page(index: int, image: np.ndarray, dpi: float, source: str) -> LoadedPage:
-    """PNG copy and thumbnail of a page image (runs on a worker)."""
+def encode_png(image: np.ndarray) -> bytes:
+    """The lossless copy of a page image that projects store."""
     import cv2
 
     ok, png = cv2.imencode(".png", image)
     if not ok:
-        raise ValueError(f"cannot encode page {index + 1} as PNG")
+        raise ValueError("cannot encode the page image as PNG")
+    return bytes(png.tobytes())
+
+
+def make_loaded_page(index: int, image: np.ndarray, dpi: float, source: str, png: bool = True) -> LoadedPage:
+    """Thumbnail (and PNG copy unless ``png`` is False) of a page image (runs on a worker)."""
+    import cv2
+
     scale = THUMBNAIL_SIZE / max(image.shape)
     thumb = cv2.resize(image, (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
-    return LoadedPage(index, image, png.tobytes(), thumb, dpi, source)
+    return LoadedPage(index, image, encode_png(image) if png else b"", thumb, dpi, source)
 
 
 class WorkerSignals(QObject):
@@ -83,6 +98,7 @@ class WorkerSignals(QObject):
     progress = Signal(int, int)
     page_loaded = Signal(object)
     page_done = Signal(int, object)
+    page_encoded = Signal(int, bytes)
     result = Signal(object)
     error = Signal(str)
     file_error = Signal(str, str)
@@ -156,13 +172,15 @@ class RecognitionWorker(QRunnable):
             if self.cancel.is_set():
                 return
             index = self.first_index + self._done
-            loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source)
+            # the page is shown and recognised first; its PNG copy (for projects) is encoded afterwards
+            loaded = make_loaded_page(index, page_image.image, page_image.dpi, page_image.source, png=False)
             self.signals.page_loaded.emit(loaded)
             self._done += 1
             if self.recognize:
                 page = self.service.pipeline().recognize_image(page_image.image, page_image.index,
                                                                page_image.source, page_image.dpi)
                 self.signals.page_done.emit(index, page)  # even when cancelled meanwhile: the work is done
+            self.signals.page_encoded.emit(index, encode_png(page_image.image))
             self.signals.progress.emit(self._done, total)
 
     def _run_images(self, images: list[tuple[int, np.ndarray]]) -> None:

@@ -45,8 +45,8 @@ def test_all_formats_and_a_bad_file(tmp_path, capsys):
 
 
 def test_unknown_format_and_missing_model(tmp_path, capsys):
-    assert main(["ocr", str(SAMPLE), "--format", "docx"]) == 2
-    assert "docx" in capsys.readouterr().err
+    assert main(["ocr", str(SAMPLE), "--format", "rtf"]) == 2
+    assert "rtf" in capsys.readouterr().err
     assert main(["ocr", str(SAMPLE), "--model", str(tmp_path / "nope.json")]) == 2
     assert "nope.json" in capsys.readouterr().err
 

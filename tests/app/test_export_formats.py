@@ -14,7 +14,8 @@ from tests.app.factories import PAGE_HEIGHT, PAGE_WIDTH, make_document
 
 def test_registry() -> None:
     assert {name: f.suffix for name, f in FORMATS.items()} == {
-        "txt": ".txt", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "json": ".json", "pdf": ".pdf"}
+        "txt": ".txt", "hocr": ".hocr", "alto": ".alto.xml", "page": ".page.xml", "json": ".json", "pdf": ".pdf",
+        "docx": ".docx", "odt": ".odt"}
     assert all(callable(f) and f.name == name and f.description for name, f in FORMATS.items())
     assert FORMATS["txt"].export is text.export
 
@@ -57,8 +58,8 @@ def test_export_document_writes_every_format(tmp_path: Path) -> None:
 
 
 def test_export_document_rejects_unknown_names(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="'docx'"):
-        export_document(make_document(), tmp_path, "scan", ["txt", "docx"])
+    with pytest.raises(ValueError, match="'rtf'"):
+        export_document(make_document(), tmp_path, "scan", ["txt", "rtf"])
     with pytest.raises(ValueError, match="'pfd'"):
         export_document(make_document(), tmp_path, "scan", ["txt"], pfd={})
     assert not list(tmp_path.iterdir())

@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 cv2 = pytest.importorskip("cv2")
 pytest.importorskip("pytestqt")
 
+import shiboken6  # noqa: E402
 from PySide6.QtCore import QSettings, QStandardPaths, QThreadPool  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
@@ -91,10 +92,11 @@ def make_window(qtbot: Any, tmp_path: Path, dialogs: Dialogs, service: Any) -> I
         return window
 
     yield make
-    for window in windows:
+    alive = [window for window in windows if shiboken6.isValid(window)]  # a test may have deleted one
+    for window in alive:
         window.cancel_work()
     QThreadPool.globalInstance().waitForDone(30_000)
-    for window in windows:
+    for window in alive:
         window.session.undo_stack.setClean()
 
 

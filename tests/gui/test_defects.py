@@ -146,9 +146,19 @@ def test_9_ctrl_r_asks_and_keeps_corrections(recognised: Any, dialogs: Any, qtbo
     assert existing_glyph(window.session.document, ref).text == "#"
 
 
-def test_10_quit_discard_with_work_running(recognised: Any, dialogs: Any, qtbot: Any) -> None:
-    window = recognised
-    window.session.select(next(iter(page_glyphs(window.session.page, 0)))[0])
+def test_10_quit_discard_with_work_running(service: Any, dialogs: Any, qtbot: Any, page_file: Path,
+                                           tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main_window import MainWindow
+    from app.gui.settings import Settings
+
+    settings = Settings(QSettings(str(tmp_path / "quit.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings=settings, data_folder=tmp_path / "quit-data", service=service)
+    window.show()
+    with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
+        window.open_paths([page_file])
+    window.session.select(next(iter(page_glyphs(window.session.document.pages[0], 0)))[0])
     window.editor.set_text("#")
     results: list[object] = []
     task = FunctionTask(time.sleep, 0.3)
@@ -157,8 +167,9 @@ def test_10_quit_discard_with_work_running(recognised: Any, dialogs: Any, qtbot:
     dialogs.question_answer = QMessageBox.StandardButton.Discard
     window.actions_.quit.trigger()
     assert not window.isVisible()
-    qtbot.wait(50)
     assert results  # the task ended while the window still existed
+    window.deleteLater()  # what happens to the window once the application has quit
+    qtbot.wait(50)  # a slot of the deleted window running now would raise (pytest-qt fails the test)
 
 
 def test_11_transcription_wraps(window: Any) -> None:

@@ -17,7 +17,7 @@ def test_export_every_format(recognised: Any, qtbot: Any, tmp_path: Path) -> Non
     formats = list(export.FORMATS)
     request = ExportRequest(formats=formats, all_pages=True, folder=tmp_path / "out", stem="result")
     with qtbot.waitSignal(window.export_finished, timeout=60_000) as done:
-        window.export(request)
+        window.tools.export(request)
     paths = done.args[0]
     assert len(paths) == len(formats)
     for path in paths:
@@ -45,3 +45,18 @@ def test_export_current_page_via_dialog(recognised: Any, qtbot: Any, monkeypatch
         window.actions_.export.trigger()
     assert (tmp_path / "one" / "page.hocr").is_file()
     assert window.settings.export_formats == ["hocr"]
+
+
+def test_docx_highlights_doubtful_words_when_asked(recognised: Any, qtbot: Any, tmp_path: Path) -> None:
+    import zipfile
+
+    window = recognised
+    dialog = ExportDialog(tmp_path, "stem", window, chosen=["docx"], doubtful=1.0)
+    dialog.highlight.setChecked(True)
+    request = dialog.request()
+    assert request.highlight_below == 1.0
+    request.folder = tmp_path / "hl"
+    with qtbot.waitSignal(window.export_finished, timeout=30_000):
+        window.tools.export(request)
+    xml = zipfile.ZipFile(tmp_path / "hl" / "stem.docx").read("word/document.xml")
+    assert b'w:highlight w:val="yellow"' in xml  # with 1.0 every uncorrected word is doubtful

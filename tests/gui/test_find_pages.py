@@ -140,3 +140,63 @@ def test_bad_pages_leave_pages_and_corrections_untouched(recognised: Any, dialog
         assert "page.png" in window.windowTitle()
     assert first is not None and text.startswith("#")
     assert "password" in " ".join(shown for _k, shown in dialogs.shown)
+
+
+def test_recognise_one_line_again_keeps_its_corrections(recognised: Any, qtbot: Any) -> None:
+    window = recognised
+    session = window.session
+    before = [line.text for line in session.document.pages[0].lines]
+    ref = window.transcript._spans[1][0][2]  # first glyph of the second line
+    session.select(ref)
+    window.editor.set_text("#", advance=False)
+    with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=60_000):
+        window.actions_.recognise_line.trigger()
+    lines = [line.text for line in session.document.pages[0].lines]
+    assert len(lines) == len(before)
+    assert lines[0] == before[0] and lines[2] == before[2]  # the other lines are untouched
+    assert lines[1].startswith("#")  # the corrected word came back over the new reading
+    session.undo_stack.undo()
+    assert [line.text for line in session.document.pages[0].lines][1].startswith("#")
+    session.undo_stack.undo()
+    assert [line.text for line in session.document.pages[0].lines] == before
+
+
+def test_recognise_a_region_again(recognised: Any, qtbot: Any) -> None:
+    window = recognised
+    session = window.session
+    page = session.document.pages[0]
+    before = [line.text for line in page.lines]
+    last = page.lines[-1]
+    window.actions_.recognise_region.trigger()
+    assert window.view._draw_mode
+    box = (0, last.bbox[1] - 15, page.width, min(page.height, last.bbox[3] + 15))
+    with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=60_000):
+        window.view.box_drawn.emit(box)
+    after = [line.text for line in session.document.pages[0].lines]
+    assert after[:-1] == before[:-1] and len(after) == len(before)
+    assert after[-1].replace(" ", "")[:3] == before[-1].replace(" ", "")[:3]  # read again, much the same
+    assert not window.view._draw_mode
+
+
+def test_deskew_levels_a_slanted_page(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    import cv2
+
+    from app.gui.page_ops import estimate_skew
+
+    level = draw_page(["a slanted page of text", "with several lines on it", "to level again"])
+    height, width = level.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -3.0, 1.0)
+    slanted = cv2.warpAffine(level, matrix, (width, height), borderValue=255)
+    assert abs(estimate_skew(level)) <= 0.4
+    assert abs(estimate_skew(slanted) + 3.0) <= 0.6  # it was turned 3° clockwise
+    path = tmp_path / "slanted.png"
+    cv2.imwrite(str(path), slanted)
+    with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
+        window.open_paths([path])
+    session = window.session
+    with qtbot.waitSignal(session.undo_stack.indexChanged, timeout=30_000):
+        window.actions_.deskew.trigger()
+    assert abs(estimate_skew(session.page_image(0))) <= 0.6
+    assert abs(session.document.pages[0].skew_angle) <= 0.6  # the recorded slope of the image: none left
+    session.undo_stack.undo()
+    assert np.array_equal(session.page_image(0), slanted)

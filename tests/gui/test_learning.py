@@ -45,7 +45,7 @@ def test_store_round_trip(tmp_path: Path) -> None:
 
 
 def test_finetune_improves_held_out(tmp_path: Path) -> None:
-    from app.gui.main_window import shipped_model_config
+    from app.gui.models import shipped_model_config
     from recognizer import Predictor
 
     images, labels = _glyphs("Ek3", 10)
@@ -57,7 +57,7 @@ def test_finetune_improves_held_out(tmp_path: Path) -> None:
 
 
 def test_output_layer_adapts_without_torch(tmp_path: Path) -> None:
-    from app.gui.main_window import shipped_model_config
+    from app.gui.models import shipped_model_config
     from recognizer import Predictor
 
     images, drawn = _glyphs("Ek3", 10)
@@ -77,7 +77,7 @@ def test_output_layer_adapts_without_torch(tmp_path: Path) -> None:
 
 
 def test_finetune_needs_enough_corrections(tmp_path: Path) -> None:
-    from app.gui.main_window import shipped_model_config
+    from app.gui.models import shipped_model_config
 
     images, labels = _glyphs("a", 2)
     with pytest.raises(ValueError, match="at least"):

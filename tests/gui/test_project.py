@@ -100,3 +100,19 @@ def test_close_warns_about_unsaved_changes(recognised: Any, dialogs: Any, tmp_pa
     assert (tmp_path / "on-close.glyphic").is_file()
     assert not window.autosaver.path.exists()  # a clean exit leaves no recovery file
     assert isinstance(load_project(tmp_path / "on-close.glyphic").document, Document)
+
+
+def test_a_correction_is_autosaved_within_seconds(recognised: Any, qtbot: Any) -> None:
+    """Nothing lost: an edit reaches the recovery file once typing pauses, not a minute later."""
+    from app.gui.project import load_project
+    from app.gui.refs import page_glyphs
+
+    window = recognised
+    window.autosaver.soon.setInterval(200)
+    ref = next(iter(page_glyphs(window.session.page, 0)))[0]
+    window.session.select(ref)
+    window.editor.set_text("#", advance=False)
+    with qtbot.waitSignal(window.autosaver.saved, timeout=10_000):
+        pass
+    saved = load_project(window.autosaver.path)
+    assert saved.document.pages[0].text.startswith("#")
