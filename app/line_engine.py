@@ -38,8 +38,8 @@ CHAR_REACH = 2.0
 WORD_GAP = 0.8
 #: A line read with a lower mean confidence, or of at most two characters read with less than
 #: :data:`SHORT_LINE_CONFIDENCE`, is taken for a speck, a picture or a flourish and left out.
-MIN_LINE_CONFIDENCE = 0.35
-SHORT_LINE_CONFIDENCE = 0.97
+MIN_LINE_CONFIDENCE = 0.25
+SHORT_LINE_CONFIDENCE = 0.85
 
 
 @dataclass
@@ -156,6 +156,8 @@ def read_lines(page: PageLines, predictor: LinePredictor, decode_options: Decode
         if frame is None:
             continue
         chars = decode_line(frame.probs, predictor.classes, decode_options, top_k)
+        for char, confidence in zip(chars, predictor.calibrated([c.confidence for c in chars]), strict=True):
+            char.confidence = float(confidence)
         results.append((crop.line, line_result(crop, chars, len(frame.probs), frame.pixels_per_frame,
                                                page.threshold)))
     return results

@@ -212,10 +212,11 @@ def _changes_worth_reading(read: Word, listed: bool, glyphs: list[GlyphBox], typ
 class Pipeline:
     """Recognise page images into result-model pages. The model loads once, on first use."""
 
-    def __init__(self, options: PipelineOptions | None = None, predictor: object | None = None) -> None:
+    def __init__(self, options: PipelineOptions | None = None, predictor: object | None = None,
+                 line_predictor: object | None = None) -> None:
         self.options = options or PipelineOptions()
         self._predictor = predictor
-        self._line_predictor: Any = None
+        self._line_predictor: Any = line_predictor
         self._lock = threading.Lock()
         if self.options.engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {self.options.engine!r}")

@@ -58,6 +58,7 @@ class LinePredictor:
         self.height, self.stride = int(spec["height"]), int(spec["stride"])
         self.mean, self.std = float(spec["mean"]), float(spec["std"])
         self.channels = int(spec.get("channels", 1))
+        self.calibration: dict[str, Any] = dict(self.config.get("calibration", {}))
         self._input = str(spec.get("name", "x"))
         self._session = onnx_session(verified_file(self.config_path, self.config["onnx"]["fp32"]), threads, spin)
         width = self._session.get_outputs()[0].shape[-1]
@@ -69,6 +70,15 @@ class LinePredictor:
     def from_resources(cls, **kwargs: Any) -> LinePredictor:
         """The line model shipped with Glyphic."""
         return cls(default_line_model_path(), **kwargs)
+
+    def calibrated(self, confidence: np.ndarray | list[float] | float) -> np.ndarray:
+        """Character confidences (the best path's peak probabilities, which run high) mapped to the chance
+        of being right: ``sigmoid(scale * logit(p) + shift)`` with the config's ``calibration`` (fitted by
+        ``python -m benchmarks.line_calibration``); unchanged without one."""
+        p = np.clip(np.asarray(confidence, np.float64), 1e-6, 1 - 1e-6)
+        scale = float(self.calibration.get("logit_scale", 1.0))
+        shift = float(self.calibration.get("logit_shift", 0.0))
+        return 1 / (1 + np.exp(-(scale * np.log(p / (1 - p)) + shift)))
 
     @property
     def name(self) -> str:

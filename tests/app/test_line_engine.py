@@ -122,3 +122,11 @@ def test_a_receipt_is_read_row_by_row() -> None:
     truth = folded(" ".join(receipt.rows))
     assert Levenshtein.distance(truth, folded(page.text)) <= 0.1 * len(truth), page.text
     assert rows_kept(receipt.items, [line.text for line in page.lines]) >= 0.8
+
+
+def test_confidences_are_calibrated_and_keep_their_order(predictor: LinePredictor) -> None:
+    raw = np.array([0.3, 0.8, 0.95, 0.99, 0.9999])
+    calibrated = predictor.calibrated(raw)
+    assert np.all(np.diff(calibrated) > 0) and np.all((calibrated > 0) & (calibrated < 1))
+    assert predictor.calibration  # the shipped model has a fit: the best path's peaks run high
+    assert calibrated[2] < 0.95
