@@ -265,12 +265,15 @@ def _to_page(lines: list[TextLine], owner: np.ndarray, shear: float, offset: flo
 
 def _text_height(stats: np.ndarray, page_height: int) -> float:
     """Typical height of the components that may be characters or words (0 when there are none): the
-    median by ink, so that a few large words count more than many broken pieces and dots."""
+    median by ink, so that a few large words count more than many broken pieces and dots; solid shapes
+    well above the plain median (a logo, a blot) are left out."""
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     areas = stats[:, cv2.CC_STAT_AREA]
     usable = (areas >= 12) & (heights >= 4) & (heights < page_height / 2)
     if not usable.any():
         return 0.0
+    fill = areas / np.maximum(1, heights * stats[:, cv2.CC_STAT_WIDTH])
+    usable &= (fill < 0.45) | (heights <= 2 * np.median(heights[usable]))
     order = np.argsort(heights[usable])
     weights = np.cumsum(areas[usable][order])
     return float(heights[usable][order][np.searchsorted(weights, weights[-1] / 2)])

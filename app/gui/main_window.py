@@ -36,7 +36,7 @@ from app.gui.files import FileHandler
 from app.gui.find_dialog import FindReplaceDialog
 from app.gui.learning import CorrectionStore
 from app.gui.line_view import LineView
-from app.gui.models import model_display_name
+from app.gui.models import model_display_name, shipped_model_config
 from app.gui.page_list import PageList
 from app.gui.page_tools import PageTools
 from app.gui.page_view import PageView
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.corrections = CorrectionStore(self.data_folder / "corrections.npz")
         self.spelling = Spelling(self.data_folder / "dictionary.txt")
         self.recognition = RecognitionControl(self.session, self.service, self.start_task,
-                                              lambda: model_display_name(self.service.model_path))
+                                              lambda: self._model_label())
         self.page_tools = PageTools(self.session, self.start_task)
         self._build_widgets()
         self.editor = Editor(self.session, self.service, self.start_task, lambda: self.thresholds.low)
@@ -422,8 +422,14 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def update_status(self) -> None:
-        self.status.update(self.session, self.view.zoom, self.thresholds, model_display_name(self.service.model_path))
+        self.status.update(self.session, self.view.zoom, self.thresholds, self._model_label())
 
+    def _model_label(self) -> str:
+        """The models in use: the glyph model, after the line model with the line engine (the default)."""
+        glyphs = model_display_name(self.service.model_path)
+        if self.service.engine in ("", "line"):
+            return f"{model_display_name(str(shipped_model_config().with_name('lines.json')))}, {glyphs}"
+        return glyphs
     def update_title(self) -> None:
         name = (self.session.project_path or self.session.source_path or Path("untitled")).name
         self.setWindowTitle(f"{name}[*] — Glyphic")

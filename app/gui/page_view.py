@@ -89,6 +89,16 @@ class PageView(QGraphicsView):
     def _draw_boxes(self, page: Page) -> None:
         for ref, line in page_lines(page, self.session.current_page):
             self._add_line_items(ref, line)
+        if self.show_lines:
+            self._draw_regions(page)
+
+    def _draw_regions(self, page: Page) -> None:
+        """Non-text regions (pictures, stamps, rules): hatched, so it is plain they were not read as text."""
+        for region in page.regions:
+            item = self.scene().addRect(_rect(region.bbox), _pen(QColor(150, 90, 170, 150), 1, Qt.PenStyle.DashLine),
+                                        QBrush(QColor(150, 90, 170, 60), Qt.BrushStyle.BDiagPattern))
+            item.setToolTip("Not text: a rule" if region.kind == "rule" else "Not text: a picture, stamp or mark")
+            item.setZValue(0.5)
 
     def _add_line_items(self, ref: LineRef, line: Line) -> None:
         scene = self.scene()
