@@ -248,6 +248,11 @@ def _label_boxes(owner: np.ndarray, count: int) -> np.ndarray:
     return boxes
 
 
+#: A line's box reaches at least this many x-heights below its baseline (the descender zone), also on a
+#: line without descenders.
+DESCENDER_ROOM = 0.4
+
+
 def _to_page(lines: list[TextLine], owner: np.ndarray, shear: float, offset: float, scale: float) -> None:
     """Lines found in the level (sheared, working-scale) frame, in original page pixels."""
     boxes = _label_boxes(owner, len(lines))
@@ -260,7 +265,9 @@ def _to_page(lines: list[TextLine], owner: np.ndarray, shear: float, offset: flo
         if box[2] <= box[0]:  # the line's ink did not survive the way back: keep its level box
             lift = shear * centre - offset
             box = np.array(line.bbox, np.float64) + np.array([0.0, lift, 0.0, lift])
-        line.bbox = _scaled(np.array([box[0], box[1], box[2] - box[0], box[3] - box[1]]), scale)
+        x0, y0, x1, y1 = _scaled(np.array([box[0], box[1], box[2] - box[0], box[3] - box[1]]), scale)
+        low = max(_baseline_at(line, x0), _baseline_at(line, x1)) + DESCENDER_ROOM * line.x_height
+        line.bbox = (x0, y0, x1, int(min(max(y1, np.ceil(low)), owner.shape[0] / scale)))
 
 
 def _text_height(stats: np.ndarray, page_height: int) -> float:
