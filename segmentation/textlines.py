@@ -461,13 +461,20 @@ def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, f
 
 
 def _order(lines: list[TextLine]) -> None:
-    """Sort ``lines`` into reading order in place and number their blocks (columns, then top to bottom);
-    gaps are measured in the lines' median x-height, so that small print is told apart as well."""
+    """Sort ``lines`` into reading order in place and number their blocks (columns, then top to bottom).
+
+    Gaps are measured in the lines' median x-height, so that small print is told apart as well; a band
+    of lines ends at a gap wider than 1.6 times the page's usual gap between lines (double-spaced
+    typing is one block)."""
     if not lines:
         return
     boxes = np.array([line.bbox for line in lines], np.float64)
     size = float(np.median([line.x_height for line in lines]))
-    blocks = xy_cut(boxes, size, column_gap=3.0, row_gap=1.5)
+    by_top = boxes[np.argsort(boxes[:, 1])]
+    gaps = by_top[1:, 1] - np.maximum.accumulate(by_top[:-1, 3])
+    usual = float(np.median(gaps[gaps > 0])) if (gaps > 0).any() else 0.0
+    row_gap = max(1.5, 1.6 * usual / max(size, 1.0))
+    blocks = xy_cut(boxes, size, column_gap=3.0, row_gap=row_gap)
     ordered = []
     for number, index in enumerate(blocks):
         for i in sorted(index, key=lambda i: (lines[i].baseline, lines[i].bbox[0])):
