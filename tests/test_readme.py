@@ -32,3 +32,10 @@ def test_links_in_the_readme_changelog_and_docs_point_at_files_that_exist() -> N
         for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
             if not re.match(r"^[a-z]+:", target):
                 assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+def test_results_page_holds_the_current_reports() -> None:
+    from benchmarks.results import generated
+
+    results = (REPO / "docs" / "results.md").read_text(encoding="utf-8")
+    assert generated(REPO / "reports") in results, "run python -m benchmarks.results"
