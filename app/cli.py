@@ -78,7 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
                           "bad files are never retried")
     ocr.add_argument("--redo", action="store_true",
                      help="recognise everything again (by default a re-run keeps what OUTDIR/.glyphic says is done)")
+    for name, verb in (("install-desktop", "add"), ("uninstall-desktop", "remove")):
+        desktop = commands.add_parser(name, help=f"{verb} the menu entry, icons and file types (freedesktop.org)")
+        where = desktop.add_mutually_exclusive_group()
+        where.add_argument("--user", action="store_true",
+                           help="for this user, in $XDG_DATA_HOME or ~/.local/share (the default)")
+        where.add_argument("--prefix", type=Path, metavar="DIR", help="under DIR/share, e.g. /usr/local")
     return parser
+
+
+def run_desktop(args: argparse.Namespace) -> int:
+    """``install-desktop`` / ``uninstall-desktop``: exit 0, or 1 when a file cannot be written or removed."""
+    from app import desktop
+
+    data_dir = desktop.data_dir_for(args.prefix)
+    try:
+        if args.command == "install-desktop":
+            files = desktop.install(data_dir)
+            print(f"glyphic: installed the menu entry {files[0]}, the MIME package {files[1]} "
+                  f"and {len(files) - 2} icons under {data_dir / 'icons'}")
+        else:
+            files = desktop.uninstall(data_dir)
+            print(f"glyphic: removed {len(files)} file(s) from {data_dir}")
+    except OSError as exc:
+        print(f"glyphic: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
@@ -229,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
     if args.command == "ocr":
         return run_ocr(args)
+    if args.command in ("install-desktop", "uninstall-desktop"):
+        return run_desktop(args)
     return 2
 
 

@@ -2,7 +2,8 @@
 
 Options for automation: ``--screenshot PNG`` saves the window once recognition
 has finished and quits; ``--startup-probe`` prints the seconds from process
-start to a shown, idle window and quits (used by ``benchmarks/gui_startup.py``).
+start to a shown, idle window and quits (used by ``benchmarks/gui_startup.py``); ``--version`` prints the
+version without starting Qt.
 """
 
 from __future__ import annotations
@@ -28,7 +29,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--startup-probe", action="store_true",
                         help="print the seconds until the window is shown and idle, then quit")
     parser.add_argument("--no-recovery", action="store_true", help="do not offer to recover an autosaved session")
+    parser.add_argument("--version", action="version", version=f"glyphic-gui {_version()}")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("glyphic")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _set_window_icon(app: object) -> None:
+    """The application's icon (the one ``glyphic install-desktop`` installs), and its desktop entry's name."""
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setDesktopFileName("glyphic")
+    icons = resources.files("resources") / "icons"
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        path = icons / f"glyphic-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
 
 
 def _take_screenshot(window: object, path: Path, select: bool) -> None:
@@ -97,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Glyphic")
     app.setApplicationName("Glyphic")
     app.setApplicationDisplayName("Glyphic")
+    _set_window_icon(app)
     from app.gui.main_window import MainWindow
 
     window = MainWindow()
