@@ -87,7 +87,9 @@ def test_event_loop_stays_responsive(window: Any, qtbot: Any, tmp_path: Path) ->
     tiff = _multipage_tiff(tmp_path / "ten.tif", 10)
     gap, ticks = _max_gap_during_run(window, qtbot, tiff)
     assert ticks > 10
-    assert gap < 0.100, f"event loop blocked for {gap * 1000:.0f} ms"
+    # measured quiet: well under 100 ms (docs/gui.md); the bound catches work on the GUI thread (a model
+    # load, a page's recognition: seconds), not the scheduling of a busy 2-core CI machine
+    assert gap < 0.250, f"event loop blocked for {gap * 1000:.0f} ms"
     assert sum(image.recognized for image in window.session.images) == 10
 
 
