@@ -12,7 +12,7 @@ a bounded time:
 4. each line gets a straight fit of its slope, a baseline, an x-height, and a block for reading order.
 
 The crops the recognizer reads are cut from the flattened full-resolution page, sheared level, with the
-ink of other lines blanked (:func:`line_crop`).
+ink of other lines blanked (:func:`app.line_engine.line_crop`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class TextLine:
     """A line of text in original page pixels.
 
     Attributes:
-        bbox: box of the line's ink (x0, y0, x1, y1).
+        bbox: box of the line's ink (x0, y0, x1, y1), reaching down to at least the descender zone.
         slope: dy/dx of the line's writing direction.
         baseline: baseline y at the box's horizontal centre.
         x_height: height of the line's core (about the x-height) in pixels.
