@@ -292,7 +292,8 @@ class Pipeline:
         page = Page(index=index, width=int(image.shape[1]), height=int(image.shape[0]),
                     dpi=float(dpi or self.options.dpi), skew_angle=skew, source=source)
         blocks: dict[int, Block] = {}
-        for text_line, line in read_lines(found, self.line_predictor, self._decode_options, self.options.top_k):
+        read = read_lines(found, self.line_predictor, self._decode_options, self.options.top_k) if found.lines else []
+        for text_line, line in read:
             if not is_noise(line):
                 blocks.setdefault(text_line.block, Block(bbox=line.bbox)).lines.append(line)
         for block in blocks.values():
