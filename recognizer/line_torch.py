@@ -10,7 +10,8 @@ converts that graph to PyTorch with ``onnx2torch`` after two repairs:
   more than one element becomes a parameter (scalar constants such as the GELU's and layer norm's
   stay fixed).
 
-The graph's final softmax is cut off: :class:`LineModule` returns logits (N, T, C), which CTC
+The Identity nodes (a tensor copy each in ``onnx2torch``) are dropped, and the graph's final
+softmax is cut off: :class:`LineModule` returns logits (N, T, C), which CTC
 training needs as log-probabilities. :func:`export_line_model` puts the softmax back and writes an
 ONNX graph with dynamic batch and width plus a config in ``lines.json``'s format (character set,
 input normalisation, provenance and licence kept; the fine-tuning recorded under ``training``).
@@ -19,7 +20,7 @@ input normalisation, provenance and licence kept; the fine-tuning recorded under
 from __future__ import annotations
 
 import copy
-import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,20 @@ def _promote_initializers(graph_module: nn.Module) -> int:
             holder.register_parameter(name, nn.Parameter(buffer.detach().clone()))
             promoted += 1
     return promoted
+
+
+def _drop_identities(graph_module: Any) -> int:
+    """Remove the graph's Identity nodes (``onnx2torch`` copies the tensor at each of them)."""
+    dropped = 0
+    for node in list(graph_module.graph.nodes):
+        if node.op == "call_module" and str(node.target).startswith("Identity") and len(node.args) == 1:
+            node.replace_all_uses_with(node.args[0])
+            graph_module.graph.erase_node(node)
+            dropped += 1
+    graph_module.graph.lint()
+    graph_module.delete_all_unused_submodules()
+    graph_module.recompile()
+    return dropped
 
 
 def _cut_final_softmax(graph_module: Any) -> None:
@@ -137,6 +152,7 @@ def load_line_module(config_path: str | Path) -> tuple[LineModule, dict[str, Any
     onnx_path = verified_file(Path(config_path), config["onnx"]["fp32"])
     graph: Any = convert(explicit_pads(onnx.load(str(onnx_path))))
     _cut_final_softmax(graph)
+    _drop_identities(graph)
     _promote_initializers(graph)
     spec = config["input"]
     module = LineModule(graph, config["classes"], int(spec["height"]), int(spec["stride"])).eval()
@@ -152,11 +168,12 @@ def onnx_bytes(model: LineModule, opset: int = 17) -> bytes:
     batch and width dynamic."""
     wrapped = _WithSoftmax(copy.deepcopy(model).float().eval())
     sample = torch.zeros(2, 3, model.height, 40 * model.stride)
-    buffer = io.BytesIO()
-    torch.onnx.export(wrapped, (sample,), buffer, input_names=["x"], output_names=["probabilities"],
-                      dynamic_axes={"x": {0: "batch", 3: "width"}, "probabilities": {0: "batch", 1: "frames"}},
-                      opset_version=opset, dynamo=False)
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lines.onnx"
+        torch.onnx.export(wrapped, (sample,), str(path), input_names=["x"], output_names=["probabilities"],
+                          dynamic_axes={"x": {0: "batch", 3: "width"}, "probabilities": {0: "batch", 1: "frames"}},
+                          opset_version=opset, dynamo=False)
+        return path.read_bytes()
 
 
 def export_line_model(model: LineModule, base_config: dict[str, Any], out_dir: Path, stem: str = "lines",

@@ -39,6 +39,11 @@ DEBIAN_FONT_GLOBS = ("/usr/share/fonts/truetype/**/*.ttf", "/usr/share/fonts/ope
 #: Debian faces that make no sense as running text (symbols, maths, display, non-Latin scripts).
 SKIP_FONT_WORDS = ("Math", "Symbol", "Dingbat", "D050000L", "Z003", "Emoji", "Noto", "cursor", "Display")
 PUNCT_END = (".", ".", ".", ",", ",", ",", ";", ":", "!", "?")
+#: EMNIST Balanced classes, and the letter proportions of the benchmark's handwritten pages
+#: (benchmarks/textpages.py): x-height letters 0.62 of a capital, descenders 0.92 and lowered 0.3.
+EMNIST_CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt"
+X_HEIGHT_LETTERS = frozenset("acemnorsuvwxz")
+DESCENDERS = frozenset("gjpqy")
 #: Longest text of one line (characters): lines longer than this cost more than they teach.
 MAX_CHARS = 34
 
@@ -228,8 +233,6 @@ def _render_font(text: str, path: str, size: int, rng: np.random.Generator, per_
 def _render_emnist(text: str, glyphs: np.ndarray, by_class: list[np.ndarray], rng: np.random.Generator
                    ) -> np.ndarray:
     """Ink coverage of ``text`` written with EMNIST glyphs, laid out like the benchmark's handwritten pages."""
-    from benchmarks.textpages import DESCENDERS, X_HEIGHT_LETTERS, _ink_crop, class_of
-
     cap = int(rng.integers(26, 46))
     boxes: list[tuple[np.ndarray, int, int]] = []
     x = 0.0
@@ -237,7 +240,7 @@ def _render_emnist(text: str, glyphs: np.ndarray, by_class: list[np.ndarray], rn
         if char == " ":
             x += rng.uniform(0.8, 1.2) * cap - rng.uniform(0.15, 0.3) * cap
             continue
-        pick = by_class[class_of(char)]
+        pick = by_class[emnist_class(char)]
         ink = _ink_crop(glyphs[pick[rng.integers(len(pick))]])
         if ink is None:
             continue
@@ -256,6 +259,18 @@ def _render_emnist(text: str, glyphs: np.ndarray, by_class: list[np.ndarray], rn
         region = canvas[bottom - big.shape[0] : bottom, cap + left : cap + left + big.shape[1]]
         np.maximum(region, big.astype(np.float32) / 255.0 * darkness, out=region)
     return canvas
+
+
+def emnist_class(char: str) -> int:
+    """EMNIST Balanced class of a letter or digit (merged lower-case letters use their capital)."""
+    return EMNIST_CLASSES.index(char if char in EMNIST_CLASSES else char.upper())
+
+
+def _ink_crop(glyph: np.ndarray) -> np.ndarray | None:
+    ys, xs = np.nonzero(glyph > 60)
+    if len(xs) == 0:
+        return None
+    return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 @lru_cache(maxsize=4)

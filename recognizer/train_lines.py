@@ -181,11 +181,11 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     resumed = checkpoint_path.exists()
     if resumed:
         saved = json.loads((run / "args.json").read_text())
-        for key in ("config", "seed", "batch", "emnist", "mix"):
+        for key in ("config", "seed", "batch", "emnist", "mix", "val_lines"):
             setattr(args, key, saved[key])
     else:
         (run / "args.json").write_text(json.dumps(vars(args), indent=2, default=str) + "\n")
-    model, base_config = load_line_module(args.config)
+    model, _ = load_line_module(args.config)
     index = {c: i for i, c in enumerate(model.classes) if i != 0}
     mix = json.loads(args.mix) if isinstance(args.mix, str) else args.mix
     stream = ChunkedStream(make_generator(args.seed, model.classes, args.emnist, mix, args.data), model, args.batch)
