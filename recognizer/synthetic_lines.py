@@ -17,7 +17,8 @@ Kinds of lines (:data:`DEFAULT_MIX`):
 Texts: ``wordfreq`` word sequences with punctuation, capitals-only lines, Faker names, addresses,
 dates in many formats, amounts, phone numbers, letter phrases, receipt rows. Degradations are
 cheap OpenCV effects: paper level and texture, uneven light, ink erosion and fill-in, faded broken
-print, blur, noise, JPEG, skew, shear, ruled lines, specks, tight and loose crops.
+print, dot-matrix print, bleed-through, blur, noise, JPEG, skew, shear, ruled lines, specks, tight and loose
+crops, and the ascenders and descenders of neighbouring lines.
 """
 
 from __future__ import annotations
@@ -285,6 +286,8 @@ def _texture(seed: int) -> np.ndarray:
 
 
 def _crop_to_ink(coverage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The line's ink with tight or loose margins; now and then with the ascenders and descenders of the
+    lines above and below entering the crop, as in a real page's line crops."""
     rows = np.flatnonzero(coverage.max(1) > 0.2)
     cols = np.flatnonzero(coverage.max(0) > 0.2)
     if len(rows) == 0:
@@ -297,9 +300,30 @@ def _crop_to_ink(coverage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     side = band * rng.uniform(0.0, 0.8), band * rng.uniform(0.0, 0.8)
     pad = int(band) + 4
     padded = np.pad(coverage, pad)
+    if rng.random() < 0.15:  # neighbouring lines: this line's own ink shifted by a line pitch
+        pitch = band * rng.uniform(1.05, 1.5)
+        own = padded
+        for direction in (-1, 1):
+            if rng.random() < 0.6:
+                shift = np.float32([[1, 0, rng.uniform(-3, 3) * band], [0, 1, direction * pitch]])
+                moved = cv2.warpAffine(own, shift, (own.shape[1], own.shape[0]), flags=cv2.INTER_NEAREST)
+                padded = np.maximum(padded, moved)
     y0, y1 = round(top + pad - above), round(bottom + pad + below)
     x0, x1 = round(left + pad - side[0]), round(right + pad + side[1])
     return padded[max(0, y0) : max(y0 + 2, y1), max(0, x0) : max(x0 + 2, x1)]
+
+
+def _dot_matrix(coverage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ink as the dots of a dot-matrix or thermal print head."""
+    h, w = coverage.shape
+    cell = max(2, round(h * rng.uniform(0.035, 0.06)))
+    grid = cv2.resize(coverage, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA) > 0.25
+    dot = np.zeros((cell, cell), np.float32)
+    cv2.circle(dot, (cell // 2, cell // 2), max(1, round(cell * rng.uniform(0.35, 0.5))), 1.0, -1)
+    dots = np.kron(grid.astype(np.float32), dot)
+    out = np.zeros_like(coverage)
+    out[: dots.shape[0], : dots.shape[1]] = dots[:h, :w]
+    return cv2.GaussianBlur(out, (0, 0), 0.5)
 
 
 def degrade(coverage: np.ndarray, rng: np.random.Generator, kind: str) -> np.ndarray:
@@ -313,6 +337,8 @@ def degrade(coverage: np.ndarray, rng: np.random.Generator, kind: str) -> np.nda
         coverage = cv2.warpAffine(coverage, matrix, (w, h), flags=cv2.INTER_LINEAR)
     coverage = _crop_to_ink(coverage, rng)
     h, w = coverage.shape
+    if kind == "typewriter" and rng.random() < 0.15:
+        coverage = _dot_matrix(coverage, rng)
     r = rng.random()
     if r < 0.15:  # ink fill-in
         coverage = cv2.dilate(coverage, np.ones((2, 2), np.uint8))
@@ -339,6 +365,9 @@ def degrade(coverage: np.ndarray, rng: np.random.Generator, kind: str) -> np.nda
         ramp = np.linspace(-1, 1, w, dtype=np.float32)[None, :] * rng.uniform(-25, 25)
         ramp = ramp + np.linspace(-1, 1, h, dtype=np.float32)[:, None] * rng.uniform(-15, 15)
         image = image + ramp
+    if rng.random() < 0.08:  # bleed-through: the back of the sheet's ink, mirrored and blurred
+        back = cv2.GaussianBlur(coverage[::-1, ::-1], (0, 0), rng.uniform(1, 3))
+        image = image - back * (paper - ink) * rng.uniform(0.08, 0.25)
     if rng.random() < 0.08:  # a ruled line or an underline
         y = int(rng.uniform(0.75, 0.98) * h)
         image[y : y + 1 + int(rng.integers(0, 2))] -= rng.uniform(30, 120)
