@@ -305,7 +305,7 @@ def _crop_to_ink(coverage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         own = padded
         for direction in (-1, 1):
             if rng.random() < 0.6:
-                shift = np.float32([[1, 0, rng.uniform(-3, 3) * band], [0, 1, direction * pitch]])
+                shift = np.array([[1, 0, rng.uniform(-3, 3) * band], [0, 1, direction * pitch]], np.float32)
                 moved = cv2.warpAffine(own, shift, (own.shape[1], own.shape[0]), flags=cv2.INTER_NEAREST)
                 padded = np.maximum(padded, moved)
     y0, y1 = round(top + pad - above), round(bottom + pad + below)

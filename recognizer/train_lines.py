@@ -280,7 +280,11 @@ def export_run(run: Path, out_dir: Path, weights: Path | None = None, stem: str 
         "synthetic_validation": {k: v for k, v in metrics.items() if k.startswith("cer")},
     }
     version = f"{base_config.get('version', '1')}+ft{step}"
-    return export_line_model(model, base_config, out_dir, stem, training, version)
+    config = dict(base_config)
+    note = " Fine-tuned by Glyphic on synthetic lines (see training)."
+    if note not in str(config.get("licence", "")):
+        config["licence"] = str(config.get("licence", "")) + note
+    return export_line_model(model, config, out_dir, stem, training, version)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
