@@ -65,19 +65,28 @@ def font_cache() -> Path:
 
 @lru_cache(maxsize=1)
 def font_families() -> dict[str, tuple[str, ...]]:
-    """Font files by kind: ``print`` (Debian, DejaVu), ``typewriter`` and ``hand`` (the fetched faces)."""
+    """Font files by kind: ``print`` (Debian, DejaVu), ``typewriter`` and ``hand`` (the fetched faces).
+
+    The families held out for measurement (:data:`recognizer.printed.HELD_OUT_FAMILIES`: the faces of the
+    printed benchmark pages) are left out, and so is the ``courier-prime`` face.
+    """
     import json
+
+    from recognizer.printed import HELD_OUT_FAMILIES
 
     printed: set[str] = set()
     for pattern in DEBIAN_FONT_GLOBS:
         printed.update(p for p in glob.glob(pattern, recursive=True)
-                       if not any(w in os.path.basename(p) for w in SKIP_FONT_WORDS))
+                       if not any(w in os.path.basename(p) for w in SKIP_FONT_WORDS)
+                       and not os.path.basename(p).startswith(HELD_OUT_FAMILIES))
     typewriter = {p for p in printed if "Mono" in p or "Courier" in p or "NimbusMono" in p}
     kinds: dict[str, set[str]] = {"print": printed, "typewriter": set(typewriter), "hand": set()}
     record = font_cache() / "licences.json"
     if record.exists():
         for entry in json.loads(record.read_text()).values():
             path = font_cache() / entry["file"]
+            if entry["file"].replace("-", " ").lower().startswith(tuple(f.lower() for f in HELD_OUT_FAMILIES)):
+                continue
             look = {"typewriter": "typewriter", "handwriting": "hand"}.get(entry.get("look", ""))
             if look and path.exists():
                 kinds[look].add(str(path))

@@ -203,6 +203,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     model.train()
     bf16 = bool(args.bf16_check) and bf16_pays(model, batch_tensor([i for i, _ in stream.batch_at(step)],
                                                                    model.stride)[0])
+    print(f"bf16 autocast: {'yes' if bf16 else 'no'}", flush=True)
     if step == 0:
         metrics = {"step": 0, **evaluate(model, validation)}
         _append(run / "validation.jsonl", {**metrics, "time": time.time()})
