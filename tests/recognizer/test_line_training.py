@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,23 @@ def test_export_round_trip_loads_in_the_line_predictor(line_module, tmp_path):
     crop = _text_line("Dear Sir,")
     frames = exported.read([crop])[0]
     assert frames.probs.shape[1] == len(config["classes"])
+
+
+@pytest.mark.slow
+def test_dry_run_resumes_and_exports(tmp_path):
+    from recognizer.synthetic_lines import font_families
+    from recognizer.train_lines import export_run, main
+
+    if not font_families()["print"]:
+        pytest.skip("no fonts on this machine")
+    run = tmp_path / "run"
+    main(["--run", str(run), "--dry-run", "--no-emnist", "--mix", '{"print": 1.0}', "--threads", "2"])
+    assert (run / "checkpoint.pt").exists() and (run / "weights-000004.pt").exists()
+    steps = [json.loads(line)["step"] for line in (run / "log.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3, 4]
+    main(["--run", str(run), "--dry-run", "--no-emnist", "--threads", "2"])  # resumes at step 4: nothing to do
+    assert len((run / "log.jsonl").read_text().splitlines()) == 4
+    config = export_run(run, tmp_path / "out")
+    predictor = LinePredictor(config, threads=2)
+    assert predictor.config["training"]["steps"] == 4 and predictor.config["version"].endswith("+ft4")
+    assert "Fine-tuned by Glyphic" in predictor.config["licence"]
