@@ -172,6 +172,19 @@ def set_frozen(model: LineModule, fraction: float) -> None:
             param.requires_grad_(False)
 
 
+def pretrained_weights(config: str | Path) -> dict[str, torch.Tensor]:
+    """The starting model's parameters (detached), the anchor of :func:`anchor_penalty`."""
+    model, _ = load_line_module(config)
+    return {name: p.detach().clone() for name, p in model.named_parameters()}
+
+
+def anchor_penalty(model: LineModule, anchor: dict[str, torch.Tensor]) -> torch.Tensor:
+    """L2-SP: the squared distance of the trainable weights from the pre-trained ones (summed), which keeps
+    fine-tuning from forgetting what the pre-trained model reads and the synthetic lines do not show."""
+    terms = [((p - anchor[name]) ** 2).sum() for name, p in model.named_parameters() if p.requires_grad]
+    return torch.stack(terms).sum() if terms else torch.zeros(())
+
+
 def train(args: argparse.Namespace) -> dict[str, Any]:
     """Train (or resume) the run in ``args.run``; return the last validation metrics."""
     torch.set_num_threads(args.threads)
@@ -181,8 +194,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     resumed = checkpoint_path.exists()
     if resumed:
         saved = json.loads((run / "args.json").read_text())
-        for key in ("config", "seed", "batch", "emnist", "mix", "val_lines"):
-            setattr(args, key, saved[key])
+        for key in ("config", "seed", "batch", "emnist", "mix", "val_lines", "anchor"):
+            setattr(args, key, saved.get(key, getattr(args, key)))
     else:
         (run / "args.json").write_text(json.dumps(vars(args), indent=2, default=str) + "\n")
     model, _ = load_line_module(args.config)
@@ -200,6 +213,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         step, metrics = int(state["step"]), dict(state["metrics"])
         print(f"resumed {run} at step {step}", flush=True)
     criterion = nn.CTCLoss(blank=0, zero_infinity=True)
+    anchor = pretrained_weights(args.config) if getattr(args, "anchor", 0.0) > 0 else None
     model.train()
     bf16 = bool(args.bf16_check) and bf16_pays(model, batch_tensor([i for i, _ in stream.batch_at(step)],
                                                                    model.stride)[0])
@@ -224,6 +238,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             group["lr"] = args.lr * warm
         batch = stream.batch_at(step)
         loss = ctc_loss(model, batch, index, criterion, bf16)
+        if anchor is not None:
+            loss = loss + args.anchor * anchor_penalty(model, anchor)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), args.clip)
@@ -277,7 +293,7 @@ def export_run(run: Path, out_dir: Path, weights: Path | None = None, stem: str 
         "data": "synthetic lines (recognizer/synthetic_lines.py): EMNIST train glyphs, Debian and @fontsource faces, "
                 "wordfreq words and Faker texts; no real pages",
         "steps": step, "batch": args["batch"], "lines_seen": step * int(args["batch"]), "seed": args["seed"],
-        "mix": args["mix"], "lr": args["lr"], "run": run.name,
+        "mix": args["mix"], "lr": args["lr"], "anchor": args.get("anchor", 0.0), "run": run.name,
         "synthetic_validation": {k: v for k, v in metrics.items() if k.startswith("cer")},
     }
     version = f"{base_config.get('version', '1')}+ft{step}"
@@ -301,6 +317,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--warmup", type=int, default=100, help="steps of linear warm-up")
     parser.add_argument("--clip", type=float, default=5.0)
+    parser.add_argument("--anchor", type=float, default=0.0,
+                        help="L2-SP weight: pull the weights towards the pre-trained ones (0: off)")
     parser.add_argument("--freeze", type=float, default=0.3, help="share of the graph frozen at first")
     parser.add_argument("--unfreeze-after", type=int, default=1500, help="step from which all layers train")
     parser.add_argument("--steps", type=int, default=0, help="stop at this step (0: no limit)")

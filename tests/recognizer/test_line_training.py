@@ -148,3 +148,14 @@ def test_dry_run_resumes_and_exports(tmp_path):
     predictor = LinePredictor(config, threads=2)
     assert predictor.config["training"]["steps"] == 4 and predictor.config["version"].endswith("+ft4")
     assert "Fine-tuned by Glyphic" in predictor.config["licence"]
+
+
+def test_anchor_penalty_is_zero_at_the_pretrained_weights(line_module):
+    from recognizer.train_lines import anchor_penalty
+
+    model, _ = line_module
+    anchor = {name: p.detach().clone() for name, p in model.named_parameters()}
+    assert float(anchor_penalty(model, anchor)) == 0.0
+    name = next(iter(anchor))
+    anchor[name] = anchor[name] + 0.5
+    assert float(anchor_penalty(model, anchor)) == pytest.approx(0.25 * anchor[name].numel(), rel=1e-4)
