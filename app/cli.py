@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     ocr.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
                      help="line: read whole text lines (default); glyph: character by character")
     ocr.add_argument("--model", type=Path, help="glyph model config JSON (default: the shipped model)")
+    ocr.add_argument("--line-model", type=Path, help="line model config JSON (default: the shipped lines.json)")
     ocr.add_argument("--dpi", type=float, default=300.0, help="render PDFs at this resolution (default: 300)")
     ocr.add_argument("--max-pixels", type=int,
                      help="refuse pages larger than this many pixels (default: 150 million, A4 at 1200 dpi)")
@@ -108,7 +109,8 @@ def run_desktop(args: argparse.Namespace) -> int:
 
 def pipeline_options(args: argparse.Namespace) -> PipelineOptions:
     """The pipeline's options; ``--max-pixels`` is segmentation's limit as well as the loader's."""
-    options = PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi, engine=args.engine)
+    options = PipelineOptions(lexicon=not args.no_lexicon, model_path=args.model, dpi=args.dpi, engine=args.engine,
+                              line_model_path=args.line_model)
     if args.max_pixels:
         options = replace(options, segment=replace(options.segment, max_pixels=args.max_pixels))
     return options

@@ -166,14 +166,17 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     parser.add_argument("--engines", default="line,glyph", help="Glyphic engines to run (comma-separated)")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--model", type=Path)
+    parser.add_argument("--line-model", type=Path, help="line model config JSON (default: the shipped one)")
     parser.add_argument("--out", type=Path, default=Path("reports"))
     args = parser.parse_args(argv)
     use_tesseract = not args.no_tesseract and shutil.which("tesseract") is not None
     engines = args.engines.split(",")
     pipelines = {}
     for engine in engines:
-        with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model, engine=engine))
-        without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model, engine=engine),
+        with_lexicon = Pipeline(PipelineOptions(lexicon=True, model_path=args.model, engine=engine,
+                                                line_model_path=args.line_model))
+        without = Pipeline(PipelineOptions(lexicon=False, model_path=args.model, engine=engine,
+                                           line_model_path=args.line_model),
                            predictor=with_lexicon.predictor)
         pipelines[f"glyphic {engine}"] = with_lexicon
         pipelines[f"glyphic {engine} --no-lexicon"] = without

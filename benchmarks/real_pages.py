@@ -51,11 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--engines", default="line,glyph")
     parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--line-model", type=Path, help="line model config JSON (default: the shipped one)")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args(argv)
     manifest = json.loads((args.folder / "manifest.json").read_text(encoding="utf-8"))
     kinds = {p["page"]: p["kind"] for p in manifest["pages"]}
     glyphic = Path(sys.executable).with_name("glyphic")
-    commands = {f"glyphic --engine {e}": f"{glyphic} ocr --quiet --engine {e} {{img}}"
+    line_model = f" --line-model {args.line_model.resolve()}" if args.line_model else ""
+    commands = {f"glyphic --engine {e}":
+                f"{glyphic} ocr --quiet --engine {e}{line_model if e == 'line' else ''} {{img}}"
                 for e in args.engines.split(",")}
     if not args.no_tesseract and shutil.which("tesseract"):
         commands["tesseract 5 (psm 3)"] = "tesseract {img} - 2>/dev/null"
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, row in results.items():
         lines += [f"| {name} | {kind} | {m['pages']} | {m['fold_cer']:.1%} | {m['fold_wer']:.1%} | "
                   f"{m['foldci_cer']:.1%} | {m['raw_cer']:.1%} | {m['seconds']:.2f} |" for kind, m in row.items()]
-    save_report(ROOT / "reports", "real_pages", "\n".join(lines), {"cpu": cpu, "results": results})
+    save_report(args.out, "real_pages", "\n".join(lines), {"cpu": cpu, "results": results})
     return 0
 
 

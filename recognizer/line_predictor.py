@@ -86,16 +86,7 @@ class LinePredictor:
 
     def normalise(self, crop: np.ndarray) -> np.ndarray:
         """A grey uint8 crop as a float32 (H, W) image of the model's height in [-1, 1]."""
-        crop = np.asarray(crop)
-        if crop.ndim != 2 or crop.dtype != np.uint8:
-            raise ValueError(f"a line crop must be a grey uint8 image, got {crop.dtype} {crop.shape}")
-        h, w = crop.shape
-        if h < 2 or w < 2:
-            raise ValueError(f"a line crop of {w} x {h} px is too small to read")
-        width = max(self.stride, round(w * self.height / h))
-        resized = cv2.resize(crop, (width, self.height), interpolation=cv2.INTER_AREA if h > self.height
-                             else cv2.INTER_LINEAR)
-        return (resized.astype(np.float32) * np.float32(1 / 255) - np.float32(self.mean)) / np.float32(self.std)
+        return normalise_line(crop, self.height, self.stride, self.mean, self.std)
 
     def read(self, crops: list[np.ndarray]) -> list[LineFrames]:
         """Frame probabilities of every crop, in order. Raises ValueError for an unreadable crop."""
@@ -132,6 +123,20 @@ class LinePredictor:
             x[row, :, :, : image.shape[1]] = image
         probs = self._session.run(None, {self._input: x})[0]
         return {i: probs[row, : max(1, pieces[i][1].shape[1] // self.stride)] for row, i in enumerate(batch)}
+
+
+def normalise_line(crop: np.ndarray, height: int, stride: int, mean: float, std: float) -> np.ndarray:
+    """A grey uint8 crop as a float32 (H, W) image ``height`` high in [-1, 1] (what the line model reads;
+    training uses the same function)."""
+    crop = np.asarray(crop)
+    if crop.ndim != 2 or crop.dtype != np.uint8:
+        raise ValueError(f"a line crop must be a grey uint8 image, got {crop.dtype} {crop.shape}")
+    h, w = crop.shape
+    if h < 2 or w < 2:
+        raise ValueError(f"a line crop of {w} x {h} px is too small to read")
+    width = max(stride, round(w * height / h))
+    resized = cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA if h > height else cv2.INTER_LINEAR)
+    return (resized.astype(np.float32) * np.float32(1 / 255) - np.float32(mean)) / np.float32(std)
 
 
 def _pieces(image: np.ndarray, max_width: int, stride: int) -> list[np.ndarray]:

@@ -69,3 +69,11 @@ def test_jobs_give_the_same_text(tmp_path, capsys):
     parallel = capsys.readouterr().out
     assert serial == parallel
     assert serial.count("\f") == 2
+
+
+def test_line_model_option_is_parsed():
+    from app.cli import build_parser
+
+    args = build_parser().parse_args(["ocr", "page.png", "--line-model", "runs/x/lines.json"])
+    assert args.line_model == Path("runs/x/lines.json")
+    assert build_parser().parse_args(["ocr", "page.png"]).line_model is None
