@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import cv2
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -41,8 +42,9 @@ def long_page(lines: int = 60) -> tuple[Document, PageImageData]:
     return Document(source="long.png", pages=[page]), PageImageData(image, png.tobytes(), recognized=True)
 
 
-def max_stall(steps: list[Callable[[], None]], settle_ms: int = 30) -> float:
-    """Run ``steps`` one per event-loop turn while a 5 ms timer ticks; the largest gap between ticks (s)."""
+@contextmanager
+def tick_gaps(interval_ms: int) -> Iterator[list[float]]:
+    """While inside, a timer ticks every ``interval_ms``; the list gets the gaps (s) between its ticks."""
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -52,13 +54,21 @@ def max_stall(steps: list[Callable[[], None]], settle_ms: int = 30) -> float:
         last[0] = now
 
     timer = QTimer()
-    timer.setInterval(5)
+    timer.setInterval(interval_ms)
     timer.timeout.connect(tick)
     timer.start()
-    for step in steps:
-        step()
-        end = time.perf_counter() + settle_ms / 1000
-        while time.perf_counter() < end:
-            QCoreApplication.processEvents()
-    timer.stop()
+    try:
+        yield gaps
+    finally:
+        timer.stop()
+
+
+def max_stall(steps: list[Callable[[], None]], settle_ms: int = 30) -> float:
+    """Run ``steps`` one per event-loop turn while a 5 ms timer ticks; the largest gap between ticks (s)."""
+    with tick_gaps(5) as gaps:
+        for step in steps:
+            step()
+            end = time.perf_counter() + settle_ms / 1000
+            while time.perf_counter() < end:
+                QCoreApplication.processEvents()
     return max(gaps[1:], default=0.0)

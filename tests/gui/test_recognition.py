@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QTimer
 
 from tests.gui.conftest import draw_page
+from tests.gui.lag import tick_gaps
 
 
 def test_open_image_and_recognise(recognised: Any) -> None:
@@ -62,21 +61,8 @@ def test_cancel_long_run(window: Any, qtbot: Any, tmp_path: Path) -> None:
 
 def _max_gap_during_run(window: Any, qtbot: Any, path: Path) -> tuple[float, int]:
     """Largest gap (s) between 10 ms timer ticks while ``path`` is recognised, and the tick count."""
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    with qtbot.waitSignal(window.recognition_finished, timeout=60_000):
+    with tick_gaps(10) as gaps, qtbot.waitSignal(window.recognition_finished, timeout=60_000):
         window.open_paths([path])
-    timer.stop()
     return max(gaps[1:], default=0.0), len(gaps)
 
 
