@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cv2
 import numpy as np
 
+from recognizer.synthetic_lines import DESCENDERS, ink_crop, sized_letter
 from segmentation.synthetic import GlyphTruth, LineTruth, SyntheticPage, WordTruth
 
 CLASSES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt"
-X_HEIGHT_LETTERS = set("acemnorsuvwxz")
-DESCENDERS = set("gjpqy")
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +53,6 @@ def class_of(char: str) -> int:
     return CLASSES.index(char.upper())
 
 
-def _ink_crop(glyph: np.ndarray) -> np.ndarray | None:
-    ys, xs = np.nonzero(glyph > 60)
-    if len(xs) == 0:
-        return None
-    return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-
-
 def handwritten_text_page(
     words: list[str],
     glyphs: np.ndarray,
@@ -90,14 +81,11 @@ def handwritten_text_page(
             boxes = []
             for char in word:
                 pick = by_class[class_of(char)]
-                ink = _ink_crop(glyphs[pick[rng.integers(len(pick))]])
+                ink = ink_crop(glyphs[pick[rng.integers(len(pick))]])
                 if ink is None:
                     continue
-                letter_height = cap_height * (0.62 if char in X_HEIGHT_LETTERS else 0.92 if char in DESCENDERS else 1.0)
-                scale = letter_height * rng.uniform(0.92, 1.08) / ink.shape[0]
-                w = max(1, round(ink.shape[1] * scale))
-                h = max(1, round(ink.shape[0] * scale))
-                big = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC)
+                big = sized_letter(ink, char, cap_height, rng)
+                h, w = big.shape
                 drop = cap_height * 0.3 if char in DESCENDERS else 0.0
                 bottom = round(baseline + drop + rng.uniform(-0.04, 0.04) * cap_height)
                 left = round(x)

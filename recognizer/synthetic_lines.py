@@ -251,13 +251,11 @@ def _render_emnist(text: str, glyphs: np.ndarray, by_class: list[np.ndarray], rn
             x += rng.uniform(0.8, 1.2) * cap - rng.uniform(0.15, 0.3) * cap
             continue
         pick = by_class[emnist_class(char)]
-        ink = _ink_crop(glyphs[pick[rng.integers(len(pick))]])
+        ink = ink_crop(glyphs[pick[rng.integers(len(pick))]])
         if ink is None:
             continue
-        letter = cap * (0.62 if char in X_HEIGHT_LETTERS else 0.92 if char in DESCENDERS else 1.0)
-        scale = letter * rng.uniform(0.92, 1.08) / ink.shape[0]
-        w, h = max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale))
-        big = cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC)
+        big = sized_letter(ink, char, cap, rng)
+        w = big.shape[1]
         drop = cap * 0.3 if char in DESCENDERS else 0.0
         bottom = round(cap * 1.5 + drop + rng.uniform(-0.04, 0.04) * cap)
         boxes.append((big, round(x), bottom))
@@ -276,11 +274,21 @@ def emnist_class(char: str) -> int:
     return EMNIST_CLASSES.index(char if char in EMNIST_CLASSES else char.upper())
 
 
-def _ink_crop(glyph: np.ndarray) -> np.ndarray | None:
+def ink_crop(glyph: np.ndarray) -> np.ndarray | None:
+    """An EMNIST glyph cut to its ink (None for an empty one)."""
     ys, xs = np.nonzero(glyph > 60)
     if len(xs) == 0:
         return None
     return glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def sized_letter(ink: np.ndarray, char: str, cap: float, rng: np.random.Generator) -> np.ndarray:
+    """A glyph's ink scaled to its letter's height beside capitals ``cap`` px tall (x-height letters 0.62,
+    descenders 0.92, each within 8 %)."""
+    letter = cap * (0.62 if char in X_HEIGHT_LETTERS else 0.92 if char in DESCENDERS else 1.0)
+    scale = letter * rng.uniform(0.92, 1.08) / ink.shape[0]
+    w, h = max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale))
+    return cv2.resize(ink, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 @lru_cache(maxsize=4)
