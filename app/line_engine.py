@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from app.decode import DecodeOptions
-from app.document import Alternative, Glyph, Line, Word
+from app.document import Alternative, Glyph, Line, Word, union_bbox
 from recognizer.ctc import CharSpan, char_boundaries
 from segmentation.textlines import PageLines, TextLine
 
@@ -111,7 +111,7 @@ def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_f
         words[-1].append(glyph)
     for glyphs in words:
         if glyphs:
-            result.words.append(Word(bbox=_union([g.bbox for g in glyphs]), glyphs=glyphs))
+            result.words.append(Word(bbox=union_bbox([g.bbox for g in glyphs]), glyphs=glyphs))
     return result
 
 
@@ -137,11 +137,6 @@ def _char_box(crop: LineCrop, ink: np.ndarray, a: int, b: int) -> tuple[int, int
     corners = [crop.page_point(u, v) for u in (u0, u1) for v in (v0, v1)]
     xs, ys = [p[0] for p in corners], [p[1] for p in corners]
     return int(min(xs)), int(min(ys)), int(np.ceil(max(xs))), int(np.ceil(max(ys)))
-
-
-def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    array = np.array(boxes)
-    return int(array[:, 0].min()), int(array[:, 1].min()), int(array[:, 2].max()), int(array[:, 3].max())
 
 
 def read_lines(page: PageLines, predictor: LinePredictor, decode_options: DecodeOptions | None,
