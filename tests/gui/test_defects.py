@@ -7,22 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QTextCursor, QUndoCommand
+from PySide6.QtGui import QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
 from app.gui.refs import page_glyphs
 from app.gui.workers import FunctionTask
-from tests.gui.helpers import existing_glyph
+from tests.gui.helpers import existing_glyph, select_first_word
 from tests.gui.test_recognition import _multipage_tiff
-
-
-def _select_first_word(window: Any) -> None:
-    editor = window.transcript
-    editor.setFocus()
-    cursor = editor.textCursor()
-    cursor.movePosition(QTextCursor.MoveOperation.Start)
-    cursor.movePosition(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
 
 
 def test_1_retyping_a_word_keeps_its_character_boxes(recognised: Any, qtbot: Any) -> None:
@@ -30,7 +21,7 @@ def test_1_retyping_a_word_keeps_its_character_boxes(recognised: Any, qtbot: Any
     word = window.session.document.pages[0].lines[0].words[0]
     boxes = [g.bbox for g in word.glyphs]
     new_text = "".join("Q" if g.text != "Q" else "R" for g in word.glyphs)
-    _select_first_word(window)
+    select_first_word(window)
     qtbot.keyClicks(window.transcript, new_text)
     retyped = window.session.document.pages[0].lines[0].words[0]
     assert retyped.text == new_text

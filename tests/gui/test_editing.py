@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QTextCursor
 
 from app.gui.refs import page_glyphs
-from tests.gui.helpers import existing_glyph
+from tests.gui.helpers import existing_glyph, select_first_word
 
 
 def _first_with_alternatives(window: Any) -> Any:
@@ -86,11 +86,7 @@ def test_edit_text_maps_to_glyphs_and_undoes(recognised: Any, qtbot: Any) -> Non
     window = recognised
     original = window.session.document.pages[0].lines[0].text
     editor = window.transcript
-    editor.setFocus()
-    cursor = editor.textCursor()
-    cursor.movePosition(QTextCursor.MoveOperation.Start)
-    cursor.movePosition(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
-    editor.setTextCursor(cursor)
+    select_first_word(window)
     qtbot.keyClicks(editor, "Tha")
     line = window.session.document.pages[0].lines[0]
     assert line.text.startswith("Tha") and editor.document().firstBlock().text() == line.text
