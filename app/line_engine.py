@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("glyphic")
 
-#: Margin around a line's ink: above and below as a share of the ink band, left and right in x-heights.
+#: Margin around a line's ink: above and below as a share of the ink band but at least MARGIN_Y_MIN x-heights,
+#: left and right in x-heights.
 MARGIN_Y = 0.12
+MARGIN_Y_MIN = 0.45
 MARGIN_X = 1.0
 #: Other lines' ink is blanked this many working-scale pixels around it.
 BLANK_REACH = 1
@@ -62,7 +64,7 @@ def line_crop(page: PageLines, line: TextLine) -> LineCrop:
     """``line`` cut from the flattened page, level, with the ink of other lines and of non-text blanked."""
     x0, _, x1, _ = line.bbox
     top_band, bottom_band = line.band
-    margin_y = MARGIN_Y * (bottom_band - top_band)
+    margin_y = max(MARGIN_Y * (bottom_band - top_band), MARGIN_Y_MIN * line.x_height)
     margin_x = MARGIN_X * max(line.x_height, 1.0)
     left, centre = x0 - margin_x, (x0 + x1) / 2
     top = line.baseline + top_band - margin_y  # at the centre
