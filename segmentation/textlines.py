@@ -152,7 +152,7 @@ def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height
                  offset: int) -> tuple[np.ndarray, list[TextLine]]:
     """The lines of the ``text`` components of one size; line labels start at ``offset``."""
     cores, core_stats = _ridges(text[labels], height)
-    line_of = _assign(labels, len(stats), text, cores, core_stats)
+    line_of = _assign(labels, stats, text, cores, core_stats, height)
     line_of[line_of > 0] += offset
     lines = _describe(line_of[labels], stats, line_of, height)
     for _ in range(3):
@@ -322,12 +322,15 @@ def _ridges(ink: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
     return labels, stats
 
 
-def _assign(labels: np.ndarray, count: int, text: np.ndarray, cores: np.ndarray,
-            core_stats: np.ndarray) -> np.ndarray:
+def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.ndarray,
+            core_stats: np.ndarray, height: float) -> np.ndarray:
     """For every component label, the line (core label, 0 for none) whose core it overlaps most.
 
     Side-by-side cores that share a component which overlaps each of them substantially become one line
-    (a long word drawn across two ridge pieces). A text component on no core is a line of its own."""
+    (a long word drawn across two ridge pieces). A small mark on no core or on a core of marks only (a quote,
+    an apostrophe, an accent, the dot of an i) belongs to the core just below it; any other text component
+    on no core is a line of its own."""
+    count = len(stats)
     inked = (labels > 0) & (cores > 0)
     n_cores = int(cores.max()) + 1
     keys, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_counts=True)
@@ -358,9 +361,40 @@ def _assign(labels: np.ndarray, count: int, text: np.ndarray, cores: np.ndarray,
     line_of = np.zeros(count, np.int64)
     line_of[comps[order]] = core_of[order]
     line_of[~text] = 0
+    sizes = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    biggest = np.zeros(n_cores, np.int64)
+    np.maximum.at(biggest, line_of[text], sizes[text])
+    marks_only = biggest <= MARK_SIZE * height  # cores of no line of their own (and "none", label 0)
+    marks = np.flatnonzero(text & marks_only[line_of])
+    if len(marks):
+        lines = np.where(marks_only, 0, roots)[cores]
+        for comp in marks:
+            line = _line_below(lines, stats[comp], height)
+            if line:
+                line_of[comp] = line
     alone = np.flatnonzero(text & (line_of == 0))
     line_of[alone] = n_cores + np.arange(len(alone))
     return line_of
+
+
+#: A mark at most this many text heights tall and wide may sit above its line's core (the ridge of its
+#: ink blurred along the line), at most MARK_REACH text heights above it.
+MARK_SIZE = 0.5
+MARK_REACH = 0.5
+
+
+def _line_below(lines: np.ndarray, box: np.ndarray, height: float) -> int:
+    """The line whose core (an image of line labels) lies just below a small mark's box (0 for none, or
+    when the box is no mark)."""
+    x, y, w, h = (int(v) for v in box[:4])
+    if max(w, h) > MARK_SIZE * height:
+        return 0
+    below = lines[y + h: y + h + int(MARK_REACH * height) + 1, x: x + w]
+    rows = np.flatnonzero(below.any(axis=1))
+    if not len(rows):
+        return 0
+    found = below[rows[0]]
+    return int(np.bincount(found[found > 0]).argmax())
 
 
 def _describe(owner: np.ndarray, stats: np.ndarray, line_of: np.ndarray, height: float) -> list[TextLine]:

@@ -116,3 +116,23 @@ def test_a_receipt_keeps_each_item_with_its_price(dots: bool) -> None:
     assert tops == sorted(tops)  # top to bottom, one line per row
     wide = [line for line in found.lines if line.bbox[2] - line.bbox[0] > 0.8 * receipt.image.shape[1]]
     assert len(wide) >= len(receipt.items)  # item rows reach from the item on the left to the price on the right
+
+
+def test_quotes_and_apostrophes_stay_with_their_line() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    # quoted words and apostrophes set high above the letters (as in Century Schoolbook): the marks belong
+    # to the line below them, not to lines of their own
+    rows = ["the 'dog' was Tom's and ours", "our new 'sea' was not Ann's", "a man's 'sun' is one, or war"]
+    image = Image.new("L", (1100, 600), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSerif.ttf", 44)
+    for n, row in enumerate(rows):
+        x, y = 60.0, 80 + 160 * n
+        for char in row:
+            draw.text((x, y - 8 if char == "'" else y), char, font=font, fill=0)
+            x += font.getlength(char)
+    found = find_text_lines(np.asarray(image))
+    assert len(found.lines) == len(rows), [line.bbox for line in found.lines]
+    for n, line in enumerate(found.lines):
+        assert line.bbox[1] <= 82 + 160 * n, line.bbox  # the raised marks (ink from y + 1) are in the box
