@@ -33,8 +33,7 @@ class CharSpan:
 
 def greedy_decode(probs: np.ndarray, classes: list[str] | tuple[str, ...], k: int = 5,
                   blank: int = 0) -> list[CharSpan]:
-    """Best-path decoding of (T, C) frame probabilities, with the spaces of gaps restored
-    (:func:`_gap_spaces`)."""
+    """Best-path decoding of (T, C) frame probabilities."""
     if probs.ndim != 2 or probs.shape[1] != len(classes):
         raise ValueError(f"frame probabilities must be (T, {len(classes)}), got {probs.shape}")
     best = probs.argmax(1)
@@ -49,24 +48,7 @@ def greedy_decode(probs: np.ndarray, classes: list[str] | tuple[str, ...], k: in
         elif c != blank:
             chars.append(CharSpan(classes[c], t, t, float(probs[t, c]), _top_k(probs[t], classes, k, blank)))
         previous = c
-    return _gap_spaces(chars, probs, classes) if " " in classes else chars
-
-
-def _gap_spaces(chars: list[CharSpan], probs: np.ndarray, classes: list[str] | tuple[str, ...]) -> list[CharSpan]:
-    """``chars`` with a space between two characters wherever the frames between them more likely hold a
-    space than not: 1 - prod(1 - P(space)) > 0.5 over the gap. Best-path decoding misses a space spread
-    over several frames, each of which the blank wins (tight word spacing, a few frames per character)."""
-    space = list(classes).index(" ")
-    out: list[CharSpan] = []
-    for char in chars:
-        previous = out[-1] if out else None
-        if previous is not None and " " not in (previous.text, char.text) and char.start > previous.end + 1:
-            gap = probs[previous.end + 1: char.start, space]
-            if 1.0 - np.prod(1.0 - gap) > 0.5:
-                t = previous.end + 1 + int(gap.argmax())
-                out.append(CharSpan(" ", t, t, float(1.0 - np.prod(1.0 - gap))))
-        out.append(char)
-    return out
+    return chars
 
 
 def _top_k(frame: np.ndarray, classes: list[str] | tuple[str, ...], k: int, blank: int) -> list[tuple[str, float]]:
