@@ -130,3 +130,16 @@ def test_confidences_are_calibrated_and_keep_their_order(predictor: LinePredicto
     assert np.all(np.diff(calibrated) > 0) and np.all((calibrated > 0) & (calibrated < 1))
     assert predictor.calibration  # the shipped model has a fit: the best path's peaks run high
     assert calibrated[2] < 0.95
+
+
+def test_line_crops_leave_paper_above_and_below_the_ink(page_and_truth) -> None:
+    # the line model drops spaces of proportional print when the letters fill its whole height
+    from app.line_engine import line_crop
+
+    image, _ = page_and_truth
+    found = find_text_lines(image)
+    for line in found.lines:
+        crop = line_crop(found, line).image
+        rows = np.flatnonzero((crop < found.threshold).any(axis=1))
+        above, below = rows[0], crop.shape[0] - 1 - rows[-1]
+        assert min(above, below) >= 0.3 * line.x_height, (above, below, line.x_height)
