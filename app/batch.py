@@ -27,6 +27,7 @@ from app.cluster_store import PageStore
 from app.document import Document
 from app.errors import classify, log_failure
 from app.export import FORMATS, export_document
+from app.export.pagexml import page_paths
 from app.journal import RunJournal, remove_stale_temp_files
 from app.page_runner import Completed, PageExecutor
 from app.page_tasks import PageOutcome, recognize_page
@@ -195,7 +196,7 @@ class BatchJob:
         count = self.store.page_count(key)
         if formats and self.store.is_done(key, item.stem, formats):
             self.summary.skipped += count or 0
-            self.journal.written.extend(self._outputs(item))
+            self.journal.written.extend(self._outputs(item, count or 1))
             return None
         present = self.store.pages_present(key) if count is not None else set()
         self.summary.skipped += len(present)
@@ -252,15 +253,20 @@ class BatchJob:
                     options["pdf"] = {"images": _url_page_loader(doc.item, document)}
                 export_document(document, spec.out_dir, doc.item.stem, spec.formats, **options)
                 self.store.mark_done(doc.key, doc.item.source, spec.formats)
-                self.journal.written.extend(self._outputs(doc.item))
+                self.journal.written.extend(self._outputs(doc.item, len(document.pages)))
             if spec.on_document is not None:
                 spec.on_document(doc.item, document)
             self.summary.documents += 1
         except Exception as exc:
             self._fail(doc.item.source, f"export failed: {classify(exc).message}", exc)
 
-    def _outputs(self, item: InputFile) -> list[str]:
-        return [f"{item.stem}{FORMATS[name].suffix}" for name in self.run_spec.formats]
+    def _outputs(self, item: InputFile, pages: int) -> list[str]:
+        """The files the export of a ``pages``-page document writes (PAGE XML: one per page)."""
+        names = []
+        for name in self.run_spec.formats:
+            path = Path(f"{item.stem}{FORMATS[name].suffix}")
+            names += [str(p) for p in (page_paths(path, pages) if name == "page" else [path])]
+        return names
 
     def _fail(self, source: str, message: str, exc: BaseException | None = None) -> None:
         """Record a failure; print one line per input (the first failure), log every one with its traceback."""

@@ -315,3 +315,19 @@ def test_library_warnings_are_one_line_of_ours(tmp_path: Path, capsys: pytest.Ca
     assert code == 0
     assert "glyphic: warning: a library talks too much" in err.splitlines()
     assert "warnings.warn" not in err and "UserWarning" not in err
+
+
+def test_the_journal_lists_each_page_xml_file_of_a_multi_page_document(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    tiff = tmp_path / "in" / "two.tif"
+    tiff.parent.mkdir()
+    frames = [Image.fromarray(text_image(w)) for w in ("one", "two")]
+    frames[0].save(tiff, save_all=True, append_images=frames[1:])
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run finds the document done and lists the same files
+        code, _, _ = ocr(capsys, tiff, "-o", out, "--format", "page,txt")
+        assert code == 0
+        journal = json.loads((out / ".glyphic" / "run.json").read_text())
+        assert journal["written"] == sorted(outputs(out)) == ["two.p001.page.xml", "two.p002.page.xml", "two.txt"]
