@@ -430,6 +430,7 @@ class MainWindow(QMainWindow):
         if self.service.engine in ("", "line"):
             return f"{model_display_name(str(shipped_model_config().with_name('lines.json')))}, {glyphs}"
         return glyphs
+
     def update_title(self) -> None:
         name = (self.session.project_path or self.session.source_path or Path("untitled")).name
         self.setWindowTitle(f"{name}[*] — Glyphic")
