@@ -468,8 +468,12 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     common = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
     if common < 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]):
         return False  # not side by side
+    if gap > WORD_REACH * size:  # a row across a gap is printed: exactly level, and of one size of type
+        tall = [max(1.0, line.band[1] - line.band[0]) for line in (a, b)]
+        if max(tall) > 2 * min(tall):
+            return False
     x = (a.bbox[2] + b.bbox[0]) / 2
-    tolerance = 0.5 if gap <= WORD_REACH * size else 0.2  # a row across a gap is printed: exactly level
+    tolerance = 0.5 if gap <= WORD_REACH * size else 0.2
     return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
 
 

@@ -136,3 +136,14 @@ def test_quotes_and_apostrophes_stay_with_their_line() -> None:
     assert len(found.lines) == len(rows), [line.bbox for line in found.lines]
     for n, line in enumerate(found.lines):
         assert line.bbox[1] <= 82 + 160 * n, line.bbox  # the raised marks (ink from y + 1) are in the box
+
+
+def test_a_row_joins_pieces_of_one_size_only() -> None:
+    from segmentation.textlines import TextLine, _same_line
+
+    # a letterhead name and, 27 x-heights along its baseline, a pencil tick four times as tall (real page i080)
+    name = TextLine(bbox=(92, 52, 360, 68), slope=0.0, baseline=68.0, x_height=14.0, band=(-13.0, 0.0))
+    tick = TextLine(bbox=(746, 31, 794, 85), slope=0.0, baseline=68.0, x_height=12.5, band=(-36.0, 17.0))
+    price = TextLine(bbox=(746, 53, 794, 68), slope=0.0, baseline=68.0, x_height=12.0, band=(-14.0, 0.0))
+    assert not _same_line(name, tick)
+    assert _same_line(name, price)  # an item and its price across the gap stay one row
