@@ -367,7 +367,7 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
     marks_only = biggest <= MARK_SIZE * height  # cores of no line of their own (and "none", label 0)
     marks = np.flatnonzero(text & marks_only[line_of])
     if len(marks):
-        lines = np.where(marks_only, 0, roots)[cores]
+        lines = np.where(marks_only[roots], 0, roots)[cores]
         for comp in marks:
             line = _line_below(lines, stats[comp], height)
             if line:
