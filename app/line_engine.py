@@ -3,8 +3,9 @@
 Each line that :func:`segmentation.textlines.find_text_lines` finds is cut from the flattened page,
 sheared level, with other lines' ink blanked (:func:`line_crop`), read whole by
 :class:`recognizer.line_predictor.LinePredictor` and decoded (:mod:`app.line_decode`). A character's
-box spans the frames the CTC alignment gives it, narrowed to the line's ink there; spaces separate
-words. The shear keeps x, so boxes map back to the page exactly.
+box spans the frames the CTC alignment gives it, cut from its neighbours at the faintest column between
+them and narrowed to the line's ink there; spaces separate words. The shear keeps x, so boxes map back
+to the page exactly.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ MARGIN_X = 1.0
 BLANK_REACH = 1
 #: A character's box reaches at most this many frames beyond the frames the CTC alignment gives it.
 CHAR_REACH = 2.0
+#: The cut between two letters of a word moves to a column between them with at most this share of the ink of
+#: the line's typical inked column (a gap, or a thin join), if there is one.
+FAINT_COLUMN = 0.25
 #: Two characters whose ink lies further apart than this many x-heights are in different words, whatever
 #: the model's spaces say.
 WORD_GAP = 0.8
@@ -96,15 +100,12 @@ def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_f
     ink = crop.image < threshold
     words: list[list[Glyph]] = [[]]
     gap = WORD_GAP * max(line.x_height, 1.0)
-    for char, (left, right) in zip(chars, char_boundaries(chars, frames), strict=True):
+    columns = _char_columns(chars, frames, pixels_per_frame, ink.sum(axis=0))
+    for char, (a, b) in zip(chars, columns, strict=True):
         if char.text == " ":
             if words[-1]:
                 words.append([])
             continue
-        # a character's ink lies about its own frames: a wide gap beside it is not part of its box
-        left, right = max(left, char.start - CHAR_REACH), min(right, char.end + 1 + CHAR_REACH)
-        a = int(left * pixels_per_frame)
-        b = max(a + 1, int(np.ceil(right * pixels_per_frame)))
         glyph = Glyph(bbox=_char_box(crop, ink, a, b), text=char.text, confidence=char.confidence,
                       alternatives=[Alternative(c, p) for c, p in char.alternatives],
                       raw_text=char.alternatives[0][0] if char.alternatives else char.text)
@@ -115,6 +116,36 @@ def line_result(crop: LineCrop, chars: list[CharSpan], frames: int, pixels_per_f
         if glyphs:
             result.words.append(Word(bbox=union_bbox([g.bbox for g in glyphs]), glyphs=glyphs))
     return result
+
+
+def _char_columns(chars: list[CharSpan], frames: int, pixels_per_frame: float,
+                  profile: np.ndarray) -> list[tuple[int, int]]:
+    """Each character's crop columns: its frames' share of the line (reaching at most CHAR_REACH frames
+    beyond the frames the alignment gives it: a wide gap beside it is not part of it); the cut between two
+    letters of a word moves to the faintest column between their frames when that is a gap or a thin join."""
+    columns = []
+    for char, (left, right) in zip(chars, char_boundaries(chars, frames), strict=True):
+        left, right = max(left, char.start - CHAR_REACH), min(right, char.end + 1 + CHAR_REACH)
+        a = int(left * pixels_per_frame)
+        columns.append((a, max(a + 1, int(np.ceil(right * pixels_per_frame)))))
+    inked = profile[profile > 0]
+    faint_limit = FAINT_COLUMN * float(np.median(inked)) if len(inked) else 0.0
+    for n in range(len(chars) - 1):
+        one, two = chars[n], chars[n + 1]
+        if " " in (one.text, two.text) or columns[n][1] < columns[n + 1][0]:
+            continue
+        # between the middles of the two letters' frames, at the faintest column (nearest to the old cut
+        # among equals)
+        lo = int((one.start + one.end + 1) / 2 * pixels_per_frame)
+        hi = min(len(profile), int((two.start + two.end + 1) / 2 * pixels_per_frame))
+        if hi - lo < 2 or profile[lo:hi].min() > faint_limit:
+            continue
+        window = profile[lo:hi]
+        faint = np.flatnonzero(window == window.min()) + lo
+        cut = int(faint[np.abs(faint - columns[n][1]).argmin()])
+        columns[n] = (columns[n][0], max(columns[n][0] + 1, cut))
+        columns[n + 1] = (min(cut, columns[n + 1][1] - 1), columns[n + 1][1])
+    return columns
 
 
 def is_noise(line: Line) -> bool:

@@ -143,3 +143,14 @@ def test_line_crops_leave_paper_above_and_below_the_ink(page_and_truth) -> None:
         rows = np.flatnonzero((crop < found.threshold).any(axis=1))
         above, below = rows[0], crop.shape[0] - 1 - rows[-1]
         assert min(above, below) >= 0.3 * line.x_height, (above, below, line.x_height)
+
+
+def test_character_boxes_fit_the_letters_of_proportional_print() -> None:
+    # cuts between letters at the faintest column between their frames, not halfway between the frames
+    from segmentation.evaluation import match_boxes
+
+    rng = np.random.default_rng(5)
+    page = printed_page(rng, size=(1700, 900), font="DejaVuSerif.ttf", font_sizes=(36,), max_lines=5)
+    found = Pipeline(PipelineOptions(engine="line", lexicon=False)).recognize_image(page.image)
+    boxes = np.array([g.bbox for line in found.lines for word in line.words for g in word.glyphs]).reshape(-1, 4)
+    assert match_boxes(page.glyph_boxes(), boxes).f1 >= 0.93
