@@ -578,7 +578,7 @@ def _place(sheet: Sheet, layer: Layer, centre: tuple[float, float], angle: float
     local[:, 2] -= (x0, y0)
     alpha = layer.alpha
     if worn:  # uneven pressure and bare spots
-        alpha = alpha * np.clip(0.8 + 0.5 * _noise(rng, (side, side), 18), 0.1, 1.0)
+        alpha = alpha * np.clip(0.9 + 0.4 * _noise(rng, (side, side), 18), 0.2, 1.0)
         alpha = alpha * (rng.random(alpha.shape) > 0.07)
     drawn = cv2.warpAffine(alpha.astype(np.float32), local, (int(x1 - x0), int(y1 - y0)), flags=cv2.INTER_LINEAR)
     sheet.ink(drawn, int(x0), int(y0), colour, strength)
@@ -779,7 +779,7 @@ def stamps_page(seed: int, faces: Sequence[str] | None = None, size: tuple[int, 
                  else box_stamp(rng, bold, int(rng.integers(60, 90))))
         centre = (width * rng.uniform(0.25, 0.75), height * rng.uniform(0.3, 0.85))
         colour = STAMP_INKS[int(rng.integers(len(STAMP_INKS)))]
-        _place(sheet, stamp, centre, float(rng.uniform(-25, 25)), colour, float(rng.uniform(0.7, 0.9)), rng, True)
+        _place(sheet, stamp, centre, float(rng.uniform(-25, 25)), colour, float(rng.uniform(0.8, 0.95)), rng, True)
     return finish("stamps", sheet, scan(sheet, rng), [path, bold])
 
 
