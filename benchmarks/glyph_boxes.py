@@ -156,12 +156,16 @@ def run_page(engines: Engines, name: str, page: WildPage) -> Counts:
 
 
 def face_plan(kind: str, pages: int, seed: int) -> list[list[str] | None]:
-    """The face of each page of a kind: the kind's installed faces, shuffled, in turn (None: the page's own)."""
+    """The face of each page of a kind: the kind's installed faces, shuffled, in turn (None: the page's own).
+
+    Kinds that draw from the same faces get the same faces in the same order (handwriting, ruled and
+    squared; faces, stamps and photo), so that they differ by what the kind adds, not by their faces."""
     if kind not in KIND_FACES:
         return [None] * pages
     names, fallback = KIND_FACES[kind]
     pool = available(names, fallback)
-    order = np.random.default_rng([seed, sorted(KINDS).index(kind)]).permutation(len(pool))
+    pools = sorted({faces for faces, _ in KIND_FACES.values()})
+    order = np.random.default_rng([seed, pools.index(names)]).permutation(len(pool))
     return [[pool[int(order[i % len(pool)])]] for i in range(pages)]
 
 
@@ -272,6 +276,14 @@ def markdown(data: dict, command: str) -> str:
             stamp = f"{s['stamp_found']} / {s['stamp_glyphs']}" if s["stamp_glyphs"] else "-"
             lines.append(f"| {kind} | {name} | {s['pages']} | {s['glyphs']} | {s['precision']:.3f} | "
                          f"{s['recall']:.3f} | {s['f1']:.3f} | {s['ignored']} | {stamp} | {s['seconds_per_page']} |")
+    lines += ["", "F1 of each page:", "", "| kind | page | face | " + " | ".join(data["engines"]) + " |",
+              "|---|---|---|" + "---|" * len(data["engines"])]
+    f1: dict[tuple[str, int], dict[str, float]] = {}
+    for row in data["pages"]:
+        f1.setdefault((row["kind"], row["page"]), {"face": row["faces"][0]})[row["engine"]] = row["f1"]
+    for (kind, index), row in f1.items():
+        lines.append(f"| {kind} | {index} | {row['face']} | "
+                     + " | ".join(f"{row[n]:.3f}" for n in data["engines"]) + " |")
     lines += ["", "Faces (* = among the line model's training faces):", ""]
     for kind, names in data["faces"].items():
         lines.append(f"- {kind}: " + ", ".join(f"{n}{'*' if n in trained else ''}" for n in names))
@@ -282,7 +294,7 @@ def markdown(data: dict, command: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=3, help="pages of each kind")
+    parser.add_argument("--pages", type=int, default=4, help="pages of each kind")
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
     parser.add_argument("--seed", type=int, default=19)
