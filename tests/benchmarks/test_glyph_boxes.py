@@ -72,6 +72,8 @@ def test_the_truth_scores_one_and_shifted_boxes_less() -> None:
     assert score_page(truth, half).f1 == pytest.approx(0.5, abs=0.05)
     assert score_page(truth, truth + 1).f1 == 1.0  # a pixel off still matches at IoU >= 0.5
     assert score_page(truth, truth[: len(truth) // 2]).recall == pytest.approx(0.5, abs=0.02)
+    near = score_page(truth, truth + (widths * 45 // 100)[:, None] * step)  # every box 45% of its width off
+    assert near.f1 < 0.3 and near.f1_loose > 0.95
 
 
 def test_boxes_on_a_stamp_clear_of_the_text_are_not_held_against_an_engine() -> None:
