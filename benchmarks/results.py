@@ -28,6 +28,7 @@ REPORTS = [
     ("memory.md", "long documents"),
     ("cluster/report.md", "batch runs on a cluster"),
     ("segmentation/report.md", "glyph-engine segmentation on synthetic pages"),
+    ("glyph_boxes/report.md", "glyph boxes of both engines on pages of other kinds"),
     ("validation_noise.md", "how much the validation split can tell"),
 ]
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)(\))")
