@@ -4,8 +4,9 @@ The best path gives the characters and where they lie. With the lexicon on, a wo
 the word list (``wordfreq``) is read again: spellings made of its characters' alternatives that are
 listed words are scored by the CTC probability of the word's own frames (every alignment, not just
 the best path) plus a bonus for the word's frequency, and the best of them replaces the reading when
-it scores higher. Words with digits (amounts, dates, codes) and words already listed are left as read;
-a name the model is sure of outscores any listed word it might be mistaken for.
+it scores higher. One stroke may be an i, an l or a capital I (dotless handwriting, block capitals):
+the word list decides between them. Words with digits (amounts, dates, codes) and words already listed
+are left as read; a name the model is sure of outscores any listed word it might be mistaken for.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ CANDIDATES = 48
 LEXICON_SCALE = 1.0
 #: Characters of an unlisted word whose alternatives are tried.
 MAX_WORD = 20
+#: Letters one stroke can be (a dotless i, an l, a capital I): when a word is read again, each of them is as
+#: probable as the model's reading of the stroke.
+ONE_STROKE = "ilI"
 
 
 def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOptions | None = None,
@@ -72,7 +76,7 @@ def _reread_word(chars: list[CharSpan], start: int, end: int, log_probs: np.ndar
         return  # listed, or holds a digit or no letter: kept as read
     first = chars[start - 1].end + 1 if start > 0 else 0
     last = chars[end].start if end < len(chars) else len(log_probs)
-    frames = log_probs[first:last]
+    frames = _one_stroke_pooled(log_probs[first:last], index)
 
     def score(spelling: str) -> float:
         return ctc_log_likelihood(frames, [index[c] for c in spelling]) + LEXICON_SCALE * lexicon_bonus(
@@ -89,9 +93,24 @@ def _reread_word(chars: list[CharSpan], start: int, end: int, log_probs: np.ndar
             _choose(char, letter)
 
 
+def _one_stroke_pooled(frames: np.ndarray, index: dict[str, int]) -> np.ndarray:
+    """Log frame probabilities in which each :data:`ONE_STROKE` letter has the probability of them all."""
+    columns = [index[c] for c in ONE_STROKE if c in index]
+    pooled = frames.copy()
+    pooled[:, columns] = np.logaddexp.reduce(frames[:, columns], axis=1, keepdims=True)
+    return pooled
+
+
 def _spellings(word: list[CharSpan]) -> list[str]:
-    """The :data:`CANDIDATES` most probable spellings from the characters' alternatives."""
-    options = [[(c, math.log(max(p, 1e-6))) for c, p in char.alternatives] or [(char.text, 0.0)] for char in word]
+    """The :data:`CANDIDATES` most probable spellings from the characters' alternatives (a one-stroke
+    letter standing for any of them)."""
+    options = []
+    for char in word:
+        readings = [(c, math.log(max(p, 1e-6))) for c, p in char.alternatives] or [(char.text, 0.0)]
+        strokes = [lp for c, lp in readings if c in ONE_STROKE]
+        if strokes:
+            readings = [r for r in readings if r[0] not in ONE_STROKE] + [(c, max(strokes)) for c in ONE_STROKE]
+        options.append(readings)
     beam = [(0.0, "")]
     for choices in options:
         beam = heapq.nlargest(CANDIDATES, ((score + lp, text + c) for score, text in beam for c, lp in choices))
@@ -103,4 +122,8 @@ def _choose(char: CharSpan, letter: str) -> None:
     alternatives stay the model's, best first)."""
     if char.text != letter:
         char.text = letter
-        char.confidence = dict(char.alternatives).get(letter, 0.0)
+        readings = dict(char.alternatives)
+        if letter in readings or letter not in ONE_STROKE:
+            char.confidence = readings.get(letter, 0.0)
+        else:  # the stroke the model saw, the letter the word list chose
+            char.confidence = sum(p for c, p in readings.items() if c in ONE_STROKE)

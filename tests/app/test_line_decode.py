@@ -11,7 +11,8 @@ from app.decode import DecodeOptions
 from app.line_decode import decode_line
 from recognizer.ctc import ctc_log_likelihood, greedy_decode
 
-CLASSES = ("", " ", ".", "1", "2", "5", "0", "S", "Z", "b", "c", "e", "h", "i", "k", "l", "o", "r", "s", "t", "v")
+CLASSES = ("", " ", ".", "1", "2", "5", "0", "S", "Z", "a", "b", "c", "e", "g", "h", "i", "I", "k", "l", "n", "o", "r",
+           "s", "t", "v")
 
 
 def _frames(spec: list[dict[str, float]]) -> np.ndarray:
@@ -60,3 +61,14 @@ def test_the_word_list_fixes_an_ambiguous_word_and_keeps_the_amount() -> None:
 def test_a_name_the_model_is_sure_of_is_not_made_a_word() -> None:
     probs = _frames([{"Z": 0.97}, {"o": 0.97}, {"r": 0.95, "t": 0.03}, {"b": 0.97}, {"i": 0.97}, {"k": 0.97}])
     assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == "Zorbik"
+
+
+def test_a_bare_stroke_read_as_l_is_the_i_of_a_listed_word() -> None:
+    # block capitals and dotless handwriting: one stroke is an i, an l or an I, and the model says l
+    probs = _frames([{"a": 0.97}, {"g": 0.97}, {"a": 0.97}, {"l": 0.97}, {"n": 0.97}])
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=False))) == "agaln"
+    chars = decode_line(probs, CLASSES, DecodeOptions(lexicon=True))
+    assert _text(chars) == "again"
+    assert chars[3].alternatives[0][0] == "l" and chars[3].confidence > 0.9
+    sure = _frames([{"a": 0.97}, {"g": 0.97}, {"a": 0.97}, {"t": 0.97}, {"n": 0.97}])
+    assert _text(decode_line(sure, CLASSES, DecodeOptions(lexicon=True))) == "agatn"  # only strokes are pooled
