@@ -82,6 +82,31 @@ def _drop_identities(graph_module: Any) -> int:
     return dropped
 
 
+class _Softmax(nn.Module):
+    """ONNX opset-11 softmax (over the input flattened from ``axis``) as a plain softmax over the last axis
+    where the two agree, so that an exported graph has no shape arithmetic around it (which a second
+    import would freeze to the example's batch and width)."""
+
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.axis in (-1, x.dim() - 1):
+            return torch.softmax(x, -1)
+        return torch.reshape(torch.softmax(torch.flatten(x, start_dim=self.axis), -1), x.shape)
+
+
+def _plain_softmax(graph_module: Any) -> int:
+    """Replace ``onnx2torch``'s opset-11 softmax modules by :class:`_Softmax`."""
+    replaced = 0
+    for name, module in list(graph_module.named_children()):
+        if type(module).__name__ == "OnnxSoftmaxV1V11" and not getattr(module, "is_log", False):
+            setattr(graph_module, name, _Softmax(int(module.axis)))
+            replaced += 1
+    return replaced
+
+
 def _cut_final_softmax(graph_module: Any) -> None:
     """Make the graph return the input of its final softmax (the logits)."""
     graph = graph_module.graph
@@ -152,6 +177,7 @@ def load_line_module(config_path: str | Path) -> tuple[LineModule, dict[str, Any
     onnx_path = verified_file(Path(config_path), config["onnx"]["fp32"])
     graph: Any = convert(explicit_pads(onnx.load(str(onnx_path))))
     _cut_final_softmax(graph)
+    _plain_softmax(graph)
     _drop_identities(graph)
     _promote_initializers(graph)
     spec = config["input"]
