@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.report import save_report  # noqa: E402
 from benchmarks.wild_pages import KIND_FACES, KINDS, BBox, WildPage, available, face_name  # noqa: E402
-from segmentation.evaluation import match_boxes  # noqa: E402
+from segmentation.evaluation import match_boxes, rates  # noqa: E402
 
 REPORT_DIR = ROOT / "reports" / "glyph_boxes"
 ENGINES = ("line", "glyph", "segment")
@@ -69,16 +69,15 @@ class Counts:
 
     @property
     def precision(self) -> float:
-        return self.matched / self.predicted if self.predicted else float(self.truth == 0)
+        return rates(self.matched, self.truth, self.predicted)[0]
 
     @property
     def recall(self) -> float:
-        return self.matched / self.truth if self.truth else 1.0
+        return rates(self.matched, self.truth, self.predicted)[1]
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return rates(self.matched, self.truth, self.predicted)[2]
 
     @property
     def f1_loose(self) -> float:

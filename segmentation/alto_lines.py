@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from segmentation.evaluation import rates
+
 BBox = tuple[int, int, int, int]
 
 #: How far (as a share of the found box's height) a transcribed baseline may lie outside the box.
@@ -54,16 +56,15 @@ class LineScore:
 
     @property
     def precision(self) -> float:
-        return self.matched / self.found if self.found else 1.0 if not self.truth else 0.0
+        return rates(self.matched, self.truth, self.found)[0]
 
     @property
     def recall(self) -> float:
-        return self.matched / self.truth if self.truth else 1.0
+        return rates(self.matched, self.truth, self.found)[1]
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return rates(self.matched, self.truth, self.found)[2]
 
 
 def read_alto_lines(path: str | Path) -> list[TruthLine]:

@@ -25,6 +25,14 @@ class MatchResult:
     pairs: list[tuple[int, int]]
 
 
+def rates(matched: int, truth: int, found: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``matched`` items among ``truth`` true and ``found`` found ones (nothing
+    found of nothing to find is perfect)."""
+    precision = matched / found if found else float(truth == 0)
+    recall = matched / truth if truth else 1.0
+    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 def iou_matrix(truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     """(len(truth), len(predicted)) intersection over union of ``x0, y0, x1, y1`` boxes."""
     t = np.asarray(truth, dtype=np.float64).reshape(-1, 1, 4)
@@ -56,10 +64,7 @@ def match_boxes(truth: np.ndarray, predicted: np.ndarray, threshold: float = 0.5
             used_t.add(a)
             used_p.add(b)
             pairs.append((a, b))
-    precision = len(pairs) / len(predicted)
-    recall = len(pairs) / len(truth)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return MatchResult(precision, recall, f1, sorted(pairs))
+    return MatchResult(*rates(len(pairs), len(truth), len(predicted)), sorted(pairs))
 
 
 def order_accuracy(pairs: list[tuple[int, int]]) -> float:
