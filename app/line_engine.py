@@ -138,9 +138,9 @@ def _char_columns(chars: list[CharSpan], frames: int, pixels_per_frame: float,
         # among equals)
         lo = int((one.start + one.end + 1) / 2 * pixels_per_frame)
         hi = min(len(profile), int((two.start + two.end + 1) / 2 * pixels_per_frame))
-        if hi - lo < 2 or profile[lo:hi].min() > faint_limit:
-            continue
         window = profile[lo:hi]
+        if len(window) < 2 or window.min() > faint_limit:
+            continue
         faint = np.flatnonzero(window == window.min()) + lo
         cut = int(faint[np.abs(faint - columns[n][1]).argmin()])
         columns[n] = (columns[n][0], max(columns[n][0] + 1, cut))

@@ -172,9 +172,8 @@ def set_frozen(model: LineModule, fraction: float) -> None:
             param.requires_grad_(False)
 
 
-def pretrained_weights(config: str | Path) -> dict[str, torch.Tensor]:
-    """The starting model's parameters (detached), the anchor of :func:`anchor_penalty`."""
-    model, _ = load_line_module(config)
+def pretrained_weights(model: LineModule) -> dict[str, torch.Tensor]:
+    """A copy of the starting model's parameters, the anchor of :func:`anchor_penalty`."""
     return {name: p.detach().clone() for name, p in model.named_parameters()}
 
 
@@ -204,6 +203,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     stream = ChunkedStream(make_generator(args.seed, model.classes, args.emnist, mix, args.data), model, args.batch)
     validation_generator = make_generator(VALIDATION_SEED, model.classes, args.emnist, mix, args.data)
     validation = [validation_generator.sample(i) for i in range(args.val_lines)]
+    anchor = pretrained_weights(model) if getattr(args, "anchor", 0.0) > 0 else None  # before a resume
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     step, metrics = 0, {}
     if resumed:
@@ -213,7 +213,6 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         step, metrics = int(state["step"]), dict(state["metrics"])
         print(f"resumed {run} at step {step}", flush=True)
     criterion = nn.CTCLoss(blank=0, zero_infinity=True)
-    anchor = pretrained_weights(args.config) if getattr(args, "anchor", 0.0) > 0 else None
     model.train()
     bf16 = bool(args.bf16_check) and bf16_pays(model, batch_tensor([i for i, _ in stream.batch_at(step)],
                                                                    model.stride)[0])

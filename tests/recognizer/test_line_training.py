@@ -154,10 +154,10 @@ def test_dry_run_resumes_and_exports(tmp_path):
 
 
 def test_anchor_penalty_is_zero_at_the_pretrained_weights(line_module):
-    from recognizer.train_lines import anchor_penalty
+    from recognizer.train_lines import anchor_penalty, pretrained_weights
 
     model, _ = line_module
-    anchor = {name: p.detach().clone() for name, p in model.named_parameters()}
+    anchor = pretrained_weights(model)
     assert float(anchor_penalty(model, anchor)) == 0.0
     name = next(iter(anchor))
     anchor[name] = anchor[name] + 0.5
