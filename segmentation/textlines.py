@@ -364,7 +364,8 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
     sizes = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     biggest = np.zeros(n_cores, np.int64)
     np.maximum.at(biggest, line_of[text], sizes[text])
-    marks_only = biggest <= MARK_SIZE * height  # cores of no line of their own (and "none", label 0)
+    marks_only = biggest <= MARK_SIZE * height  # cores of no line of their own
+    marks_only[0] = True  # components on no core: each is tried as a mark, by its own size
     marks = np.flatnonzero(text & marks_only[line_of])
     if len(marks):
         lines = np.where(marks_only[roots], 0, roots)[cores]
