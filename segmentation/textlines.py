@@ -5,8 +5,8 @@ a bounded time:
 
 1. the paper is flattened (grey divided by its local background: stains, yellowing, uneven light) and
    thresholded below the paper's own spread (textured paper stays paper);
-2. ink components much larger than the text (pictures, blots, rules, flourishes) are set aside as
-   non-text regions;
+2. the torn edges of punch holes (:mod:`segmentation.holes`) and ink components much larger than the
+   text (pictures, blots, rules, flourishes) are set aside as non-text regions;
 3. the remaining ink, blurred along the writing direction and only a little across it, shows each line
    as a ridge; ridges are the line cores, and every ink component goes to the core it overlaps most;
 4. each line gets a straight fit of its slope, a baseline, an x-height, and a block for reading order.
@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from segmentation.blocks import xy_cut
+from segmentation.holes import find_holes, torn_edges
 from segmentation.preprocess import check_image, to_grey
 from segmentation.types import BBox, SegmentOptions
 
@@ -86,10 +87,15 @@ class PageLines:
     text_height: float
 
 
-def flatten(grey: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """The page divided by its local paper brightness, at full and working scale, and the ink threshold."""
+def working_scale(grey: np.ndarray, scale: float) -> np.ndarray:
+    """``grey`` shrunk by ``scale`` (itself when ``scale`` is 1)."""
     size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+
+
+def flatten(grey: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The page divided by its local paper brightness, at full and working scale (``small`` is ``grey`` at
+    the working scale), and the ink threshold."""
     size = max(3, round(small.shape[1] / 80)) | 1
     paper_light = cv2.blur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))),
                            (2 * size + 1, 2 * size + 1))
@@ -116,7 +122,8 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     check_image(image, max_pixels)
     grey = to_grey(image)
     scale = min(1.0, WORK_WIDTH / grey.shape[1])
-    paper, flat, threshold = flatten(grey, scale)
+    small = working_scale(grey, scale)
+    paper, flat, threshold = flatten(grey, small)
     binary = (flat < threshold).astype(np.uint8)
     shear = page_shear(binary)
     level, offset = _shear(binary, -shear, cv2.INTER_LINEAR)
@@ -125,6 +132,9 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext, rules = _classify(stats, height, level.shape)
+    edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, y - shear * x + offset))
+    text &= ~edges  # the torn edge of a punch hole is no letter
+    nontext |= edges
     line_of = np.zeros(count, np.int64)
     lines: list[TextLine] = []
     for group, size in _size_groups(labels, stats, text, height):

@@ -97,7 +97,8 @@ class PageView(QGraphicsView):
         for region in page.regions:
             item = self.scene().addRect(_rect(region.bbox), _pen(QColor(150, 90, 170, 150), 1, Qt.PenStyle.DashLine),
                                         QBrush(QColor(150, 90, 170, 60), Qt.BrushStyle.BDiagPattern))
-            item.setToolTip("Not text: a rule" if region.kind == "rule" else "Not text: a picture, stamp or mark")
+            item.setToolTip("Not text: a rule" if region.kind == "rule"
+                            else "Not text: a picture, stamp, punch hole or mark")
             item.setZValue(0.5)
 
     def _add_line_items(self, ref: LineRef, line: Line) -> None:

@@ -59,6 +59,24 @@ def test_punch_holes_logo_and_rule_are_not_text() -> None:
     assert "rule" in kinds and kinds.count("graphic") >= 2
 
 
+def test_a_bright_punch_hole_with_a_torn_edge_is_not_text() -> None:
+    """A hole over a white scanner lid: brighter than the yellowed paper, with a dark crescent (a "C")
+    on its edge; the crescent is no line, and a letter the hole's reach touches is kept."""
+    image, lines = _page()
+    paper = (image.astype(np.float32) * 0.86).astype(np.uint8)  # paper at 219, ink stays dark
+    centre, radius = (900, 600), 24  # 3% of the page's width, under the text
+    cv2.circle(paper, centre, radius, 255, -1)
+    cv2.ellipse(paper, centre, (radius + 3, radius + 3), 0, 100, 260, 40, 3)  # the torn edge, on its left
+    found = find_text_lines(paper)
+    assert len(found.lines) == len(lines)
+    assert all(line.bbox[3] < centre[1] - radius for line in found.lines)
+    assert any(box[0] <= centre[0] - radius <= box[2] and box[1] <= centre[1] <= box[3]
+               for box, kind in found.nontext if kind == "graphic")
+    # the same crescent with no hole inside it is ink like any other (here a line of its own)
+    paper[centre[1] - radius: centre[1] + radius, centre[0] - radius + 4: centre[0] + radius] = 219
+    assert len(find_text_lines(paper).lines) == len(lines) + 1
+
+
 def test_textured_paper_gives_the_text_lines_only() -> None:
     image, lines = _page(seed=5)
     rng = np.random.default_rng(0)
