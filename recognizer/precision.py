@@ -27,8 +27,14 @@ REPORTED_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni
                   "amx_tile", "amx_int8", "amx_bf16")
 
 
+#: Set (to "avx2") by ``python -m benchmarks.avx2``, which hides these flags' features from CPUID.
+CPU_MASK_VARIABLE = "GLYPHIC_CPU_MASK"
+MASKED_FLAGS = ("avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16")
+
+
 def cpu_flags() -> dict[str, bool]:
-    """Which of :data:`REPORTED_FLAGS` this CPU has (all False where /proc/cpuinfo is not readable)."""
+    """Which of :data:`REPORTED_FLAGS` this CPU has, as this process sees it (all False where
+    /proc/cpuinfo is not readable; :data:`MASKED_FLAGS` False under ``benchmarks.avx2``)."""
     found: set[str] = set()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
@@ -38,6 +44,8 @@ def cpu_flags() -> dict[str, bool]:
                     break
     except OSError:
         pass
+    if os.environ.get(CPU_MASK_VARIABLE) == "avx2":
+        found -= set(MASKED_FLAGS)
     return {flag: flag in found for flag in REPORTED_FLAGS}
 
 
@@ -50,7 +58,9 @@ def cpu_summary() -> str:
     except OSError:
         pass
     have = [flag for flag, present in cpu_flags().items() if present]
-    return f"{model}; {os.cpu_count()} logical cores; flags: {' '.join(have) or 'none of ' + ' '.join(REPORTED_FLAGS)}"
+    masked = " (AVX-512, VNNI, bf16 and AMX hidden from CPUID)" if os.environ.get(CPU_MASK_VARIABLE) else ""
+    return (f"{model}; {os.cpu_count()} logical cores; flags: "
+            f"{' '.join(have) or 'none of ' + ' '.join(REPORTED_FLAGS)}{masked}")
 
 
 def cache_dir() -> Path:
