@@ -7,16 +7,19 @@ the best path) plus a bonus for the word's frequency, and the best of them repla
 it scores higher. One stroke may be an i, an l or a capital I (dotless handwriting, block capitals):
 the word list decides between them. Words with digits (amounts, dates, codes) and words already listed
 are left as read; a name the model is sure of outscores any listed word it might be mistaken for.
+Among digits, an l, I or i is a 1 and an O or o a 0 (many typewriters had no 1 key: "l89l" is 1891),
+and so is one before an ordinal's ending when that makes a more frequent word ("lst" -> "1st").
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 
 import numpy as np
 
-from app.decode import DecodeOptions, in_word_list, lexicon_bonus
+from app.decode import WORD_EDGE_MARKS, DecodeOptions, in_word_list, lexicon_bonus, word_score
 from recognizer.ctc import CharSpan, ctc_log_likelihood, greedy_decode
 
 #: Spellings tried per unlisted word (the most probable by their characters' alternatives).
@@ -28,6 +31,9 @@ MAX_WORD = 20
 #: Letters one stroke can be (a dotless i, an l, a capital I): when a word is read again, each of them is as
 #: probable as the model's reading of the stroke.
 ONE_STROKE = "ilI"
+#: Letters that stand for digits among digits (typewriters without a 1 key; a round O for a zero).
+DIGIT_LOOKALIKES = {"l": "1", "I": "1", "i": "1", "O": "0", "o": "0"}
+NUMBER = re.compile(r"\d+(st|nd|rd|th)?")
 
 
 def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOptions | None = None,
@@ -40,6 +46,7 @@ def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOpti
     index = {c: i for i, c in enumerate(classes)}
     for start, end in _words(chars):
         _reread_word(chars, start, end, log_probs, index, options)
+        _read_as_number(chars[start:end])
     return chars
 
 
@@ -91,6 +98,23 @@ def _reread_word(chars: list[CharSpan], start: int, end: int, log_probs: np.ndar
     if best != text:
         for char, letter in zip(word, best, strict=True):
             _choose(char, letter)
+
+
+def _read_as_number(word: list[CharSpan]) -> None:
+    """Digit look-alikes in a number read as digits: in a word that holds a digit and is a number (or an
+    ordinal) once they are, or an ordinal that is a more frequent word than the letters ("lst")."""
+    text = "".join(c.text for c in word)
+    core = text.strip(WORD_EDGE_MARKS)
+    first = len(text) - len(text.lstrip(WORD_EDGE_MARKS))
+    digits = "".join(DIGIT_LOOKALIKES.get(c, c) for c in core)
+    if digits == core or not NUMBER.fullmatch(digits):
+        return
+    if not any(c.isdigit() for c in core) and not (digits[-1].isalpha() and word_score(digits) > word_score(core)):
+        return
+    for char, digit in zip(word[first: first + len(core)], digits, strict=True):
+        if char.text != digit:
+            char.confidence = dict(char.alternatives).get(digit, char.confidence)
+            char.text = digit
 
 
 def _one_stroke_pooled(frames: np.ndarray, index: dict[str, int]) -> np.ndarray:

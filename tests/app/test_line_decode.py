@@ -12,7 +12,7 @@ from app.line_decode import decode_line
 from recognizer.ctc import ctc_log_likelihood, greedy_decode
 
 CLASSES = ("", " ", ".", "1", "2", "5", "0", "S", "Z", "a", "b", "c", "e", "g", "h", "i", "I", "k", "l", "n", "o", "r",
-           "s", "t", "v")
+           "s", "t", "v", "8", "9", ",", "O", "A")
 
 
 def _frames(spec: list[dict[str, float]]) -> np.ndarray:
@@ -72,3 +72,18 @@ def test_a_bare_stroke_read_as_l_is_the_i_of_a_listed_word() -> None:
     assert chars[3].alternatives[0][0] == "l" and chars[3].confidence > 0.9
     sure = _frames([{"a": 0.97}, {"g": 0.97}, {"a": 0.97}, {"t": 0.97}, {"n": 0.97}])
     assert _text(decode_line(sure, CLASSES, DecodeOptions(lexicon=True))) == "agatn"  # only strokes are pooled
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("l89l,", "1891,"),  # a typewriter without a 1 key
+    ("lst", "1st"),  # an ordinal: more frequent than the letters
+    ("2O5", "205"),
+    ("lol", "lol"),  # no digit, no ordinal: letters
+    ("I", "I"),
+    ("Ill", "Ill"),
+    ("A1", "A1"),  # a code, not a number
+])
+def test_digit_lookalikes_among_digits_are_digits(read: str, meant: str) -> None:
+    probs = _frames([{c: 0.97} for c in read])
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=False))) == read
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == meant
