@@ -2,10 +2,11 @@
 
 Each line that :func:`segmentation.textlines.find_text_lines` finds is cut from the flattened page,
 sheared level, with other lines' ink blanked (:func:`line_crop`), read whole by
-:class:`recognizer.line_predictor.LinePredictor` and decoded (:mod:`app.line_decode`). A character's
-box spans the frames the CTC alignment gives it, cut from its neighbours at the faintest column between
-them and narrowed to the line's ink there; spaces separate words. The shear keeps x, so boxes map back
-to the page exactly.
+:class:`recognizer.line_predictor.LinePredictor` and decoded (:mod:`app.line_decode`); a doubtful line
+of slanted writing is read again set upright (:mod:`segmentation.slant`) and the surer reading kept.
+A character's box spans the frames the CTC alignment gives it, cut from its neighbours at the faintest
+column between them and narrowed to the line's ink there; spaces separate words. Both shears are
+undone exactly when boxes go back to the page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from app.decode import DecodeOptions
 from app.document import Alternative, Glyph, Line, Word, union_bbox
 from recognizer.ctc import CharSpan, char_boundaries
+from segmentation.slant import deslant, estimate_slant
 from segmentation.textlines import PageLines, TextLine
 
 if TYPE_CHECKING:
@@ -48,19 +50,27 @@ MIN_LINE_CONFIDENCE = 0.25
 SHORT_LINE_CONFIDENCE = 0.85
 
 
+#: A line whose frames the model reads with a mean log-probability of its best class below this is read
+#: again upright (its slant undone) when it leans at least MIN_SLANT; the more confident reading is kept.
+DOUBTFUL_LINE = -0.05
+MIN_SLANT = 0.1
+
+
 @dataclass
 class LineCrop:
-    """A line's level crop: ``image[v, u]`` shows the page at x = u + left, y = v + top + slope * (x - centre)."""
+    """A line's level crop: ``image[v, u]`` shows the page at x = u + left, y = v + top + slope * (x - centre),
+    where u is the column before the crop was set upright (u = column - slant * (v - middle row))."""
 
     line: TextLine
     image: np.ndarray
     left: float
     top: float
     centre: float
+    slant: float = 0.0
 
     def page_point(self, u: float, v: float) -> tuple[float, float]:
         """The page coordinates of crop point (u, v)."""
-        x = u + self.left
+        x = u - self.slant * (v - self.image.shape[0] / 2) + self.left
         return x, v + self.top + self.line.slope * (x - self.centre)
 
 
@@ -179,6 +189,7 @@ def read_lines(page: PageLines, predictor: LinePredictor, decode_options: Decode
 
     crops = [line_crop(page, line) for line in page.lines]
     frames = _read_each(predictor, crops)
+    _read_upright(predictor, crops, frames, page.threshold)
     results = []
     for crop, frame in zip(crops, frames, strict=True):
         if frame is None:
@@ -189,6 +200,34 @@ def read_lines(page: PageLines, predictor: LinePredictor, decode_options: Decode
         results.append((crop.line, line_result(crop, chars, len(frame.probs), frame.pixels_per_frame,
                                                page.threshold)))
     return results
+
+
+def _read_upright(predictor: LinePredictor, crops: list[LineCrop], frames: list[LineFrames | None],
+                  threshold: float) -> None:
+    """Doubtful readings of slanted handwriting replaced by the reading of the crop set upright, where the
+    model is surer of that one (``crops`` and ``frames`` updated in place)."""
+    tried = []
+    for n, (crop, frame) in enumerate(zip(crops, frames, strict=True)):
+        if frame is None or _sureness(frame) >= DOUBTFUL_LINE:
+            continue
+        slant = estimate_slant(crop.image < threshold)
+        if abs(slant) >= MIN_SLANT:
+            tried.append((n, slant, deslant(crop.image, slant)))
+    if not tried:
+        return
+    try:
+        upright = predictor.read([image for _, _, image in tried])
+    except ValueError:
+        return  # the crops as they are were readable: keep their readings
+    for (n, slant, image), frame in zip(tried, upright, strict=True):
+        if _sureness(frame) > _sureness(frames[n]):  # type: ignore[arg-type]
+            frames[n] = frame
+            crops[n].image, crops[n].slant = image, slant
+
+
+def _sureness(frame: LineFrames) -> float:
+    """Mean log-probability of each frame's best class."""
+    return float(np.log(np.maximum(frame.probs.max(axis=1), 1e-9)).mean()) if len(frame.probs) else 0.0
 
 
 def _read_each(predictor: LinePredictor, crops: list[LineCrop]) -> list[LineFrames | None]:

@@ -13,12 +13,13 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from app.cli import build_parser, pipeline_options
-from app.line_engine import read_lines
+from app.line_engine import LineCrop, _read_upright, read_lines
 from app.pipeline import Pipeline, PipelineOptions
-from recognizer.line_predictor import LinePredictor, default_line_model_path
+from recognizer.line_predictor import LineFrames, LinePredictor, default_line_model_path
 from recognizer.modelfile import ModelFileError
+from segmentation.slant import deslant, estimate_slant
 from segmentation.synthetic import degrade, printed_page
-from segmentation.textlines import find_text_lines
+from segmentation.textlines import TextLine, find_text_lines
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +155,35 @@ def test_character_boxes_fit_the_letters_of_proportional_print() -> None:
     found = Pipeline(PipelineOptions(engine="line", lexicon=False)).recognize_image(page.image)
     boxes = np.array([g.bbox for line in found.lines for word in line.words for g in word.glyphs]).reshape(-1, 4)
     assert match_boxes(page.glyph_boxes(), boxes).f1 >= 0.93
+
+
+class _UprightLover:
+    """A stand-in line model: sure of crops whose strokes stand upright, doubtful of leaning ones."""
+
+    def read(self, images: list[np.ndarray]) -> list[LineFrames]:
+        frames = []
+        for image in images:
+            sure = abs(estimate_slant(image < 128)) < 0.1
+            probs = np.full((image.shape[1] // 4, 2), 0.01 if sure else 0.5)
+            probs[:, 0] = 1 - probs[:, 1]
+            frames.append(LineFrames(probs, 4.0))
+        return frames
+
+
+def test_a_doubtful_slanted_line_is_read_again_upright() -> None:
+    line = TextLine(bbox=(100, 50, 500, 110), slope=0.0, baseline=100.0, x_height=20.0)
+    upright = np.full((60, 400), 255, np.uint8)
+    upright[8:52, 40:44] = 0  # one stroke, upright, at crop columns 40-43
+    leaning = deslant(upright, 0.4)
+    model = _UprightLover()
+    crops = [LineCrop(line, leaning.copy(), 100.0, 50.0, 300.0), LineCrop(line, upright.copy(), 100.0, 50.0, 300.0)]
+    frames: list[LineFrames | None] = list(model.read([c.image for c in crops]))
+    _read_upright(model, crops, frames, threshold=128)  # type: ignore[arg-type]
+    assert crops[0].slant == pytest.approx(-0.4, abs=0.05)  # read again upright: the surer reading kept
+    assert frames[0] is not None and frames[0].probs.max(axis=1).mean() > 0.9
+    assert crops[1].slant == 0.0 and np.array_equal(crops[1].image, upright)  # a sure line is left alone
+    # the upright stroke's ends map back to where the leaning stroke's ends lie on the page
+    for v in (8, 51):
+        x, _ = crops[0].page_point(41.5, v)
+        ink = np.flatnonzero(leaning[v] < 128)
+        assert abs(x - 100.0 - ink.mean()) <= 2.5
