@@ -12,6 +12,8 @@ import numpy as np
 #: Shears tried, in x-pixels per y-pixel (0.6 leans about 31 degrees).
 MAX_SLANT = 0.6
 SLANT_STEP = 0.05
+#: Crops taller than this many pixels are shrunk to it before the slant is measured.
+MEASURE_HEIGHT = 32
 
 
 def estimate_slant(ink: np.ndarray) -> float:
@@ -19,11 +21,14 @@ def estimate_slant(ink: np.ndarray) -> float:
     if not ink.any():
         return 0.0
     mask = ink.astype(np.float32)
+    if mask.shape[0] > MEASURE_HEIGHT:  # measured small: a shear is the same at any scale
+        factor = MEASURE_HEIGHT / mask.shape[0]
+        mask = cv2.resize(mask, (max(1, round(mask.shape[1] * factor)), MEASURE_HEIGHT), interpolation=cv2.INTER_AREA)
     height, width = mask.shape
     best, best_score = 0.0, -1.0
     for slant in np.arange(-MAX_SLANT, MAX_SLANT + SLANT_STEP / 2, SLANT_STEP):
         profile = cv2.warpAffine(mask, _shear_matrix(float(slant), height), (width, height),
-                                 flags=cv2.INTER_NEAREST, borderValue=0).sum(axis=0)
+                                 flags=cv2.INTER_LINEAR, borderValue=0).sum(axis=0)
         score = float(np.square(profile).sum())
         if score > best_score:
             best, best_score = float(slant), score
