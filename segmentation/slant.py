@@ -20,7 +20,7 @@ def estimate_slant(ink: np.ndarray) -> float:
     """The shear that sets the strokes of a line's ink mask (True = ink) upright; 0 for no ink."""
     if not ink.any():
         return 0.0
-    mask = ink.astype(np.float32)
+    mask: np.ndarray = ink.astype(np.float32)
     if mask.shape[0] > MEASURE_HEIGHT:  # measured small: a shear is the same at any scale
         factor = MEASURE_HEIGHT / mask.shape[0]
         mask = cv2.resize(mask, (max(1, round(mask.shape[1] * factor)), MEASURE_HEIGHT), interpolation=cv2.INTER_AREA)
