@@ -212,15 +212,15 @@ def _read_upright(predictor: LinePredictor, crops: list[LineCrop], frames: list[
             continue
         slant = estimate_slant(crop.image < threshold)
         if abs(slant) >= MIN_SLANT:
-            tried.append((n, slant, deslant(crop.image, slant)))
+            tried.append((n, slant, deslant(crop.image, slant), _sureness(frame)))
     if not tried:
         return
     try:
-        upright = predictor.read([image for _, _, image in tried])
+        upright = predictor.read([image for _, _, image, _ in tried])
     except ValueError:
         return  # the crops as they are were readable: keep their readings
-    for (n, slant, image), frame in zip(tried, upright, strict=True):
-        if _sureness(frame) > _sureness(frames[n]):  # type: ignore[arg-type]
+    for (n, slant, image, before), frame in zip(tried, upright, strict=True):
+        if _sureness(frame) > before:
             frames[n] = frame
             crops[n].image, crops[n].slant = image, slant
 
