@@ -24,6 +24,7 @@ import numpy as np
 
 from segmentation.blocks import xy_cut
 from segmentation.holes import find_holes, torn_edges
+from segmentation.level import Leveller
 from segmentation.preprocess import check_image, to_grey
 from segmentation.types import BBox, SegmentOptions
 
@@ -125,14 +126,14 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     small = working_scale(grey, scale)
     paper, flat, threshold = flatten(grey, small)
     binary = (flat < threshold).astype(np.uint8)
-    shear = page_shear(binary)
-    level, offset = _shear(binary, -shear, cv2.INTER_LINEAR)
+    leveller = Leveller.of(binary)
+    level = leveller.level(binary, cv2.INTER_LINEAR)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((level > 0).astype(np.uint8), connectivity=8)
     height = _text_height(stats[1:], level.shape[0])
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext, rules = _classify(stats, height, level.shape)
-    edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, y - shear * x + offset))
+    edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, leveller.level_y(x, y)))
     text &= ~edges  # the torn edge of a punch hole is no letter
     nontext |= edges
     line_of = np.zeros(count, np.int64)
@@ -149,8 +150,8 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     owner = renumber[line_of][labels]
     owner[nontext[labels]] = -1
     owner[rules[labels]] = -2
-    owner = _unshear(owner, shear, offset, binary.shape)
-    _to_page(lines, owner, shear, offset, scale)
+    owner = leveller.page(owner)
+    _to_page(lines, owner, leveller, scale)
     regions = []
     for value, kind in ((-1, "graphic"), (-2, "rule")):
         _, _, found, _ = cv2.connectedComponentsWithStats((owner == value).astype(np.uint8), connectivity=8)
@@ -201,49 +202,6 @@ def _size_groups(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
     return [(text & ~in_print, height), (in_print, _text_height(stats[in_print], labels.shape[0]))]
 
 
-#: Text lines sloping less than this (dy/dx) are read as they are.
-MIN_SHEAR = 0.004
-
-
-def page_shear(binary: np.ndarray) -> float:
-    """The page's text line slope (dy/dx): the shear that makes the row profile of the ink sharpest."""
-    size = (max(1, binary.shape[1] // 4), max(1, binary.shape[0] // 4))
-    small = cv2.resize(binary, size, interpolation=cv2.INTER_AREA) if binary.shape[1] > 400 else binary
-    if not small.any():
-        return 0.0
-
-    def sharpness(t: float) -> float:
-        profile = _shear(small.astype(np.float32), -t, cv2.INTER_LINEAR)[0].sum(1)
-        return float(np.square(np.diff(profile)).sum())
-
-    candidates = np.linspace(-0.08, 0.08, 33)
-    best = float(candidates[int(np.argmax([sharpness(t) for t in candidates]))])
-    fine = best + np.linspace(-0.005, 0.005, 11)
-    best = float(fine[int(np.argmax([sharpness(t) for t in fine]))])
-    return best if abs(best) >= MIN_SHEAR else 0.0
-
-
-def _shear(image: np.ndarray, t: float, interpolation: int) -> tuple[np.ndarray, float]:
-    """``image`` sheared vertically (y' = y + t x + offset; x unchanged) and the offset that keeps it whole."""
-    if t == 0:
-        return image, 0.0
-    height, width = image.shape
-    offset = max(0.0, -t * width)
-    matrix = np.array([[1.0, 0.0, 0.0], [t, 1.0, offset]])
-    size = (width, height + int(np.ceil(abs(t) * width)))
-    return cv2.warpAffine(image, matrix, size, flags=interpolation, borderValue=0), offset
-
-
-def _unshear(owner: np.ndarray, shear: float, offset: float, shape: tuple[int, int]) -> np.ndarray:
-    """The sheared-frame ``owner`` map back in page (working-scale) coordinates."""
-    if shear == 0:
-        return owner
-    to_level = np.array([[1.0, 0.0, 0.0], [-shear, 1.0, offset]])
-    back = cv2.warpAffine(owner.astype(np.float32), to_level, (shape[1], shape[0]),
-                          flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0)
-    return back.astype(np.int32)
-
-
 def _label_boxes(owner: np.ndarray, count: int) -> np.ndarray:
     """(count, 4) boxes (x0, y0, x1, y1) of labels 1..count in ``owner`` (x0 > x1 for an absent label)."""
     ys, xs = np.nonzero(owner > 0)
@@ -263,17 +221,17 @@ def _label_boxes(owner: np.ndarray, count: int) -> np.ndarray:
 DESCENDER_ROOM = 0.4
 
 
-def _to_page(lines: list[TextLine], owner: np.ndarray, shear: float, offset: float, scale: float) -> None:
+def _to_page(lines: list[TextLine], owner: np.ndarray, leveller: Leveller, scale: float) -> None:
     """Lines found in the level (sheared, working-scale) frame, in original page pixels."""
     boxes = _label_boxes(owner, len(lines))
     for line, box in zip(lines, boxes, strict=True):
         centre = (line.bbox[0] + line.bbox[2]) / 2
-        line.baseline = (line.baseline + shear * centre - offset) / scale
-        line.slope += shear
+        lift = leveller.page_y(centre, line.baseline) - line.baseline
+        line.slope += leveller.slope(line.baseline)
+        line.baseline = (line.baseline + lift) / scale
         line.x_height /= scale
         line.band = (line.band[0] / scale, line.band[1] / scale)
         if box[2] <= box[0]:  # the line's ink did not survive the way back: keep its level box
-            lift = shear * centre - offset
             box = np.array(line.bbox, np.float64) + np.array([0.0, lift, 0.0, lift])
         x0, y0, x1, y1 = _scaled(np.array([box[0], box[1], box[2] - box[0], box[3] - box[1]]), scale)
         low = max(_baseline_at(line, x0), _baseline_at(line, x1)) + DESCENDER_ROOM * line.x_height
