@@ -272,6 +272,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--class-cap", type=int, metavar="N",
                         help="at most N glyphs of a class per epoch, drawn afresh each epoch "
                              "(default: the model's recipe; 0: all)")
+    parser.add_argument("--width", type=int,
+                        help="channels of the glyph ResNet's first stage (default: the recipe's; fewer is faster)")
     parser.add_argument("--init", type=Path, metavar="CONFIG",
                         help="start from an exported model (new classes get fresh output rows)")
     return parser.parse_args(argv)
@@ -290,6 +292,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         recipe = Recipe(**{**asdict(recipe), "class_cap": args.class_cap})
     if args.dry_run:
         recipe = Recipe(**{**asdict(recipe), "epochs": 1})
+    if args.width is not None:
+        if "width" not in recipe.model_kwargs:
+            raise SystemExit(f"--width: the {args.model} model has no width to set")
+        recipe = Recipe(**{**asdict(recipe), "model_kwargs": {**recipe.model_kwargs, "width": args.width}})
     gen = seed_everything(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 

@@ -24,6 +24,21 @@ def test_dry_run_trains_exports_and_resumes(tmp_path, emnist_eval):
     assert pred.indices.shape == (8, 3)
 
 
+@pytest.mark.slow
+def test_a_narrower_resnet_is_trained_and_exported_with_its_width(tmp_path, emnist_eval):
+    train.main(["--model", "glyph-resnet", "--width", "16", "--dry-run", "--out", str(tmp_path), "--seed", "3"])
+    config = json.loads((tmp_path / "model.json").read_text())
+    assert config["model_kwargs"]["width"] == 16
+    from recognizer import Predictor
+
+    assert Predictor.load(tmp_path / "model.json").predict(emnist_eval.images[:4], k=1).indices.shape == (4, 1)
+
+
+def test_width_is_refused_for_a_model_without_one(tmp_path):
+    with pytest.raises(SystemExit, match="width"):
+        train.main(["--model", "seed-cnn", "--width", "16", "--dry-run", "--out", str(tmp_path)])
+
+
 def test_temperature_scaling_fixes_overconfidence():
     torch.manual_seed(0)
     logits = torch.randn(8000, 5) * 2
