@@ -105,9 +105,10 @@ class Leveller:
         # a band's middle row at the page's middle column lies on level row centre - slope * width / 2 + offset
         level_centres = np.array(centres) - np.array(values) * width / 2 + offset
         field = cls(np.interp(rows, level_centres, values).astype(np.float64), offset, (height, width))
-        gain = _profile_sharpness(field.level(small_ink := binary.astype(np.float32), cv2.INTER_LINEAR).sum(1))
-        base = _profile_sharpness(constant.level(small_ink, cv2.INTER_LINEAR).sum(1))
-        return field if gain >= FIELD_GAIN * base else constant
+        ink = binary.astype(np.float32)
+        changing = _profile_sharpness(field.level(ink, cv2.INTER_LINEAR).sum(1))
+        one = _profile_sharpness(constant.level(ink, cv2.INTER_LINEAR).sum(1))
+        return field if changing >= FIELD_GAIN * one else constant
 
     @property
     def constant(self) -> bool:
