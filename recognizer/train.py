@@ -53,6 +53,8 @@ class Recipe:
     ema_decay: float
     model_kwargs: dict[str, Any]
     class_cap: int = 0  # at most this many glyphs of one class per epoch (a fresh draw each epoch); 0: all
+    distill: float = 0.0  # weight of the teacher's soft targets in the loss (0: labels only)
+    distill_temperature: float = 2.0
 
 
 RECIPES: dict[str, Recipe] = {
@@ -103,6 +105,14 @@ def model_input(images_u8: torch.Tensor, gen: torch.Generator | None) -> torch.T
     return ((x - PIXEL_MEAN) / PIXEL_STD).contiguous(memory_format=torch.channels_last)
 
 
+def distillation_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Hinton et al.'s soft-target loss: KL(teacher || student) at ``temperature``, scaled by its square."""
+    soft_teacher = F.log_softmax(teacher / temperature, dim=1)
+    soft_student = F.log_softmax(student / temperature, dim=1)
+    kl = F.kl_div(soft_student, soft_teacher, log_target=True, reduction="batchmean")
+    return kl * temperature**2
+
+
 def train_epoch(
     model: nn.Module,
     ema: AveragedModel | None,
@@ -115,8 +125,13 @@ def train_epoch(
     gen: torch.Generator,
     bf16: bool,
     desc: str,
+    teacher: nn.Module | None = None,
 ) -> dict[str, float]:
-    """One pass over the training glyphs; returns mean loss and accuracy."""
+    """One pass over the training glyphs; returns mean loss and accuracy.
+
+    With a ``teacher`` the loss mixes the labels with the teacher's soft targets
+    on the same augmented glyphs (weight ``recipe.distill``).
+    """
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     index_batches = list(epoch_order(labels, recipe.class_cap, gen).split(recipe.batch_size))
@@ -128,6 +143,12 @@ def train_epoch(
             logits = model(x)
         logits = logits.float() + recipe.logit_adjust * log_prior
         loss = F.cross_entropy(logits, y, label_smoothing=recipe.label_smoothing)
+        if teacher is not None:
+            with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                target = teacher(x)
+            target = target.float() + recipe.logit_adjust * log_prior
+            soft = distillation_loss(logits, target, recipe.distill_temperature)
+            loss = (1.0 - recipe.distill) * loss + recipe.distill * soft
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -242,6 +263,16 @@ def initialise_from(model: nn.Module, config: Path) -> None:
     model.load_state_dict(target)
 
 
+def load_teacher(config: Path, classes: tuple[str, ...]) -> nn.Module:
+    """An exported model to distil from; its classes must be the student's, in the same order."""
+    teacher, teacher_config = load_model(config)
+    if list(teacher_config["classes"]) != list(classes):
+        raise SystemExit(f"--teacher: {config} has other classes than the model being trained")
+    for parameter in teacher.parameters():
+        parameter.requires_grad_(False)
+    return teacher.to(memory_format=torch.channels_last).eval()
+
+
 def _describe_init(config: Path) -> dict[str, Any]:
     """Name, version and training summary of the model a run started from."""
     source = json.loads(Path(config).read_text(encoding="utf-8"))
@@ -276,6 +307,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="channels of the glyph ResNet's first stage (default: the recipe's; fewer is faster)")
     parser.add_argument("--init", type=Path, metavar="CONFIG",
                         help="start from an exported model (new classes get fresh output rows)")
+    parser.add_argument("--teacher", type=Path, metavar="CONFIG",
+                        help="distil from an exported model with the same classes (soft targets on the same "
+                             "augmented glyphs)")
+    parser.add_argument("--distill", type=float, default=0.5, metavar="W",
+                        help="with --teacher: weight of the teacher's soft targets in the loss (default 0.5)")
     return parser.parse_args(argv)
 
 
@@ -296,6 +332,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "width" not in recipe.model_kwargs:
             raise SystemExit(f"--width: the {args.model} model has no width to set")
         recipe = Recipe(**{**asdict(recipe), "model_kwargs": {**recipe.model_kwargs, "width": args.width}})
+    if args.teacher is not None:
+        recipe = Recipe(**{**asdict(recipe), "distill": args.distill})
     gen = seed_everything(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -326,6 +364,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     model = build_model(args.model, num_classes, **recipe.model_kwargs).to(memory_format=torch.channels_last)
     if args.init:
         initialise_from(model, args.init)
+    teacher = load_teacher(args.teacher, classes) if args.teacher else None
     per_epoch = int(counts.sum() - num_classes)
     steps = recipe.epochs * math.ceil(per_epoch / recipe.batch_size)
     optimizer, scheduler = make_optimizer(model, recipe, steps)
@@ -352,7 +391,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for epoch in range(start_epoch, 0 if args.export_only else recipe.epochs + 1):
         t0 = time.time()
         stats = train_epoch(model, ema, train_x, train_y, optimizer, scheduler, recipe, log_prior, gen, bf16,
-                            desc=f"epoch {epoch}/{recipe.epochs}")
+                            desc=f"epoch {epoch}/{recipe.epochs}", teacher=teacher)
         scored = ema.module if ema is not None else model
         val_metrics = classification_metrics(evaluate_logits(scored, val.images, bf16), torch.from_numpy(val.labels))
         record = {"epoch": epoch, "seconds": round(time.time() - t0, 1), **stats,
@@ -395,7 +434,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   + (f" + {args.printed} rendered printed glyphs and hand-drawn punctuation marks per character"
                      if args.printed else ""),
                   "recipe": asdict(recipe), "summary": summary,
-                  **({"initialised_from": _describe_init(args.init)} if args.init else {})},
+                  **({"initialised_from": _describe_init(args.init)} if args.init else {}),
+                  **({"distilled_from": _describe_init(args.teacher)} if args.teacher else {})},
     )
     print(json.dumps(summary), file=sys.stderr)
     return summary

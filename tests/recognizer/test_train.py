@@ -5,6 +5,7 @@ import torch
 
 from recognizer import train
 from recognizer.calibration import expected_calibration_error, fit_temperature
+from recognizer.predictor import default_model_path
 
 
 @pytest.mark.slow
@@ -32,6 +33,30 @@ def test_a_narrower_resnet_is_trained_and_exported_with_its_width(tmp_path, emni
     from recognizer import Predictor
 
     assert Predictor.load(tmp_path / "model.json").predict(emnist_eval.images[:4], k=1).indices.shape == (4, 1)
+
+
+@pytest.mark.slow
+def test_a_student_is_distilled_from_the_shipped_model(tmp_path, emnist_eval):
+    teacher = default_model_path()
+    train.main(["--model", "glyph-resnet", "--width", "16", "--printed", "1", "--dry-run", "--out", str(tmp_path),
+                "--teacher", str(teacher), "--distill", "0.7"])
+    config = json.loads((tmp_path / "model.json").read_text())
+    assert config["training"]["recipe"]["distill"] == 0.7
+    assert config["training"]["distilled_from"]["name"] == json.loads(teacher.read_text())["name"]
+
+
+def test_a_teacher_with_other_classes_is_refused(tmp_path, emnist_eval):
+    with pytest.raises(SystemExit, match="other classes"):
+        train.main(["--model", "seed-cnn", "--dry-run", "--out", str(tmp_path),
+                    "--teacher", str(default_model_path())])
+
+
+def test_distillation_loss_is_zero_only_when_the_student_agrees():
+    torch.manual_seed(0)
+    teacher = torch.randn(16, 5) * 3
+    assert float(train.distillation_loss(teacher, teacher, 2.0)) == pytest.approx(0.0, abs=1e-6)
+    assert float(train.distillation_loss(teacher + 100.0, teacher, 2.0)) == pytest.approx(0.0, abs=1e-4)
+    assert float(train.distillation_loss(torch.randn(16, 5) * 3, teacher, 2.0)) > 0.1
 
 
 def test_width_is_refused_for_a_model_without_one(tmp_path):
