@@ -274,9 +274,9 @@ def load_teacher(config: Path, classes: tuple[str, ...]) -> nn.Module:
 
 
 def _describe_init(config: Path) -> dict[str, Any]:
-    """Name, version and training summary of the model a run started from."""
+    """Name, version, weights' sha256 and training summary of the model a run started from (or learnt from)."""
     source = json.loads(Path(config).read_text(encoding="utf-8"))
-    return {key: source.get(key) for key in ("name", "version", "training")}
+    return {key: source.get(key) for key in ("name", "version", "sha256", "training")}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
