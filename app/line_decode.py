@@ -2,13 +2,15 @@
 
 The best path gives the characters and where they lie. With the lexicon on, a word that is not in
 the word list (``wordfreq``) is read again: spellings made of its characters' alternatives that are
-listed words are scored by the CTC probability of the word's own frames (every alignment, not just
-the best path) plus a bonus for the word's frequency, and the best of them replaces the reading when
-it scores higher. One stroke may be an i, an l or a capital I (dotless handwriting, block capitals):
-the word list decides between them. Words with digits (amounts, dates, codes) and words already listed
-are left as read; a name the model is sure of outscores any listed word it might be mistaken for.
-Among digits, an l, I or i is a 1 and an O or o a 0 (many typewriters had no 1 key: "l89l" is 1891),
-and so is one before an ordinal's ending when that makes a more frequent word ("lst" -> "1st").
+listed words, and the frequent words a few letters away from the reading (a letter the best path
+dropped or doubled: "Membes" -> "Members"), are scored by the CTC probability of the word's own frames
+(every alignment, not just the best path) plus a bonus for the word's frequency, and the best of them
+replaces the reading when it scores higher. One stroke may be an i, an l or a capital I (dotless
+handwriting, block capitals): the word list decides between them. Words with digits (amounts, dates,
+codes) and words already listed are left as read; a name the model is sure of outscores any listed
+word it might be mistaken for. Among digits, an l, I or i is a 1 and an O or o a 0 (many typewriters
+had no 1 key: "l89l" is 1891), and so is one before an ordinal's ending when that makes a more
+frequent word ("lst" -> "1st").
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 
 from app.decode import WORD_EDGE_MARKS, DecodeOptions, in_word_list, lexicon_bonus, word_score
-from recognizer.ctc import CharSpan, ctc_log_likelihood, greedy_decode
+from recognizer.ctc import CharSpan, ctc_log_likelihoods, greedy_decode
 
 #: Spellings tried per unlisted word (the most probable by their characters' alternatives).
 CANDIDATES = 48
@@ -34,6 +37,10 @@ ONE_STROKE = "ilI"
 #: Letters that stand for digits among digits (typewriters without a 1 key; a round O for a zero).
 DIGIT_LOOKALIKES = {"l": "1", "I": "1", "i": "1", "O": "0", "o": "0"}
 NUMBER = re.compile(r"\d+(st|nd|rd|th)?")
+#: The frequent words a reading may be respelt as when it is a few letters away from one of them.
+NEAR_WORDS = 50_000
+#: Of those, the nearest (then the most frequent) tried per unlisted word.
+NEAR_CANDIDATES = 24
 
 
 def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOptions | None = None,
@@ -44,9 +51,10 @@ def decode_line(probs: np.ndarray, classes: tuple[str, ...], options: DecodeOpti
         return chars
     log_probs = np.log(np.maximum(probs, 1e-12))
     index = {c: i for i, c in enumerate(classes)}
-    for start, end in _words(chars):
-        _reread_word(chars, start, end, log_probs, index, options)
-        _read_as_number(chars[start:end])
+    for start, end in reversed(_words(chars)):  # from the end: a respelt word may change the line's length
+        word = _reread_word(chars, start, end, log_probs, index, options)
+        _read_as_number(word)
+        chars[start:end] = word
     return chars
 
 
@@ -75,29 +83,100 @@ def _words(chars: list[CharSpan]) -> list[tuple[int, int]]:
 
 
 def _reread_word(chars: list[CharSpan], start: int, end: int, log_probs: np.ndarray, index: dict[str, int],
-                 options: DecodeOptions) -> None:
-    """Replace the reading of ``chars[start:end]`` by a listed spelling that scores higher, if any."""
+                 options: DecodeOptions) -> list[CharSpan]:
+    """The characters of ``chars[start:end]``, respelt as a listed word that scores higher if there is one."""
     word = chars[start:end]
     text = "".join(c.text for c in word)
     if in_word_list(text) is not False or len(word) > MAX_WORD:
-        return  # listed, or holds a digit or no letter: kept as read
+        return word  # listed, or holds a digit or no letter: kept as read
     first = chars[start - 1].end + 1 if start > 0 else 0
     last = chars[end].start if end < len(chars) else len(log_probs)
     frames = _one_stroke_pooled(log_probs[first:last], index)
-
-    def score(spelling: str) -> float:
-        return ctc_log_likelihood(frames, [index[c] for c in spelling]) + LEXICON_SCALE * lexicon_bonus(
-            spelling, options)
-
-    best, best_score = text, score(text)
-    for spelling in _spellings(word):
-        if spelling != text and in_word_list(spelling):
-            value = score(spelling)
-            if value > best_score:
-                best, best_score = spelling, value
-    if best != text:
+    spellings = [text, *dict.fromkeys(s for s in [*_spellings(word), *_near_spellings(text)]
+                                      if s != text and all(c in index for c in s) and in_word_list(s))]
+    scores = ctc_log_likelihoods(frames, [[index[c] for c in s] for s in spellings])
+    scores += LEXICON_SCALE * np.array([lexicon_bonus(s, options) for s in spellings])
+    best = spellings[int(np.argmax(scores))]
+    if best == text:
+        return word
+    if len(best) == len(text):
         for char, letter in zip(word, best, strict=True):
             _choose(char, letter)
+        return word
+    return _respelt(word, best)
+
+
+def _near_spellings(text: str) -> list[str]:
+    """Frequent words a few letters away from a reading (the case of its first letter, or of all, kept)."""
+    core = text.strip(WORD_EDGE_MARKS)
+    lead = text[: len(text) - len(text.lstrip(WORD_EDGE_MARKS))]
+    trail = text[len(lead) + len(core) :]
+    if len(core) < 3 or not core.isalpha():
+        return []
+    near = _near_words(core.lower())
+    if core.isupper() and len(core) > 1:
+        near = [w.upper() for w in near]
+    elif core[0].isupper():
+        near = [w.capitalize() for w in near]
+    return [lead + w + trail for w in near]
+
+
+@lru_cache(maxsize=20_000)
+def _near_words(core: str) -> list[str]:
+    """The :data:`NEAR_CANDIDATES` nearest of the :data:`NEAR_WORDS` most frequent words within an edit
+    distance of a third of the word's length (1 to 3 letters), nearest and most frequent first."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    reach = min(3, max(1, len(core) // 3))
+    by_length = _frequent_words()
+    found = []
+    for length in range(len(core) - reach, len(core) + reach + 1):
+        words = by_length.get(length, [])
+        found += [(distance, rank, word) for word, distance, rank in process.extract(
+            core, words, scorer=Levenshtein.distance, score_cutoff=reach, limit=None)]
+    return [word for _, _, word in sorted(found)[:NEAR_CANDIDATES] if word != core]
+
+
+@lru_cache(maxsize=1)
+def _frequent_words() -> dict[int, list[str]]:
+    """The :data:`NEAR_WORDS` most frequent English words of letters only, by length, most frequent first."""
+    from itertools import islice
+
+    from wordfreq import iter_wordlist
+
+    by_length: dict[int, list[str]] = {}
+    for word in islice((w for w in iter_wordlist("en") if w.isalpha() and w.isascii()), NEAR_WORDS):
+        by_length.setdefault(len(word), []).append(word)
+    return by_length
+
+
+def _respelt(word: list[CharSpan], spelling: str) -> list[CharSpan]:
+    """The word's characters as ``spelling`` of another length: letters kept where the two agree, the
+    others spread over the frames of the characters they replace (or next to their neighbour), each with
+    its probability among the alternatives the model gave there (0 for a letter it did not see)."""
+    from rapidfuzz.distance import Levenshtein
+
+    text = "".join(c.text for c in word)
+    respelt: list[CharSpan] = []
+    for op in Levenshtein.opcodes(text, spelling):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+        if tag == "equal":
+            respelt += word[i1:i2]
+            continue
+        if tag == "delete":
+            continue
+        source = word[i1:i2] or [word[i1 - 1] if i1 > 0 else word[0]]
+        lo, hi = source[0].start, source[-1].end
+        count = j2 - j1
+        for n, letter in enumerate(spelling[j1:j2]):
+            a = lo + (hi - lo + 1) * n // count
+            b = max(a, lo + (hi - lo + 1) * (n + 1) // count - 1)
+            near = source[min(len(source) - 1, n * len(source) // count)]
+            char = CharSpan(letter, a, b, 0.0, list(near.alternatives))
+            char.confidence = dict(near.alternatives).get(letter, 0.0)
+            respelt.append(char)
+    return respelt
 
 
 def _read_as_number(word: list[CharSpan]) -> None:

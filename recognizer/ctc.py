@@ -8,6 +8,7 @@ popup and the decoder).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,21 +74,35 @@ def char_boundaries(chars: list[CharSpan], frames: int) -> list[tuple[float, flo
 def ctc_log_likelihood(log_probs: np.ndarray, labels: list[int], blank: int = 0) -> float:
     """log P(labels | frames) under CTC: the sum over every alignment of ``labels`` to the (T, C) frames
     (log probabilities), by the forward algorithm."""
-    steps = len(log_probs)
-    extended = np.full(2 * len(labels) + 1, blank)
-    extended[1::2] = labels
-    size = len(extended)
-    if steps == 0:
-        return 0.0 if not labels else -np.inf
+    return float(ctc_log_likelihoods(log_probs, [labels], blank)[0])
+
+
+def ctc_log_likelihoods(log_probs: np.ndarray, label_lists: Sequence[Sequence[int]], blank: int = 0) -> np.ndarray:
+    """:func:`ctc_log_likelihood` of several label sequences over the same frames, computed together."""
+    count = len(label_lists)
+    if count == 0:
+        return np.zeros(0)
+    sizes = np.array([2 * len(labels) + 1 for labels in label_lists])
+    # each row: blank, label, blank, label, ..., blank; shorter rows padded with blanks (states past a
+    # row's last one are reached only from it and never read)
+    extended = np.full((count, int(sizes.max())), blank)
+    for row, labels in enumerate(label_lists):
+        extended[row, 1 : 2 * len(labels) : 2] = labels
+    if len(log_probs) == 0:
+        return np.where(sizes == 1, 0.0, -np.inf)
     # a state may be skipped from two back when it is a label different from the label two back
-    skip = np.zeros(size, bool)
-    skip[3::2] = extended[3::2] != extended[1:-2:2]
-    alpha = np.full(size, -np.inf)
-    alpha[0] = log_probs[0, blank]
-    if size > 1:
-        alpha[1] = log_probs[0, extended[1]]
-    for t in range(1, steps):
-        one_back = np.concatenate(([-np.inf], alpha[:-1]))
-        two_back = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
-        alpha = np.logaddexp(np.logaddexp(alpha, one_back), two_back) + log_probs[t, extended]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if size > 1 else alpha[-1])
+    skip = np.zeros(extended.shape, bool)
+    skip[:, 3::2] = extended[:, 3::2] != extended[:, 1:-2:2]
+    alpha = np.full(extended.shape, -np.inf)
+    alpha[:, 0] = log_probs[0, blank]
+    if extended.shape[1] > 1:
+        alpha[:, 1] = log_probs[0, extended[:, 1]]
+    never = np.full((count, 2), -np.inf)
+    for frame in log_probs[1:]:
+        one_back = np.concatenate((never[:, :1], alpha[:, :-1]), axis=1)
+        two_back = np.where(skip, np.concatenate((never, alpha[:, :-2]), axis=1), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, one_back), two_back) + frame[extended]
+    rows = np.arange(count)
+    last = alpha[rows, sizes - 1]
+    before = np.where(sizes > 1, alpha[rows, np.maximum(sizes - 2, 0)], -np.inf)
+    return np.logaddexp(last, before)

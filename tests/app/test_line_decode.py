@@ -9,7 +9,7 @@ import pytest
 
 from app.decode import DecodeOptions
 from app.line_decode import decode_line
-from recognizer.ctc import ctc_log_likelihood, greedy_decode
+from recognizer.ctc import ctc_log_likelihood, ctc_log_likelihoods, greedy_decode
 
 CLASSES = ("", " ", ".", "1", "2", "5", "0", "S", "Z", "a", "b", "c", "e", "g", "h", "i", "I", "k", "l", "n", "o", "r",
            "s", "t", "v", "8", "9", ",", "O", "A")
@@ -87,3 +87,39 @@ def test_digit_lookalikes_among_digits_are_digits(read: str, meant: str) -> None
     probs = _frames([{c: 0.97} for c in read])
     assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=False))) == read
     assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == meant
+
+
+
+def _by_every_path(probs: np.ndarray, labels: list[int]) -> float:
+    """log P(labels | frames), summed over every path of the frames that collapses to the labels."""
+    total = 0.0
+    for path in itertools.product(range(probs.shape[1]), repeat=len(probs)):
+        collapsed = [c for n, c in enumerate(path) if c != 0 and (n == 0 or c != path[n - 1])]
+        if collapsed == labels:
+            total += float(np.prod([probs[t, c] for t, c in enumerate(path)]))
+    return float(np.log(total)) if total > 0 else -np.inf
+
+
+def test_likelihoods_of_spellings_of_different_lengths_are_computed_together() -> None:
+    probs = np.random.default_rng(1).dirichlet(np.ones(4), size=5)  # 5 frames, blank and 3 letters
+    spellings = [[1, 2], [1, 1, 3], [], [3], [2, 2, 2, 2], [1, 2, 3, 1]]
+    together = ctc_log_likelihoods(np.log(probs), spellings)
+    assert together[4] == -np.inf  # four alike need a blank between each two: 7 frames > 5
+    for spelling, value in zip(spellings, together, strict=True):
+        assert value == pytest.approx(_by_every_path(probs, spelling))
+
+
+def test_a_letter_the_best_path_dropped_is_put_back_when_the_frames_hold_it() -> None:
+    letters = [{c: 0.97} for c in "the"] + [{" ": 0.97}]
+    letters += [{"r": 0.97}, {"i": 0.97}, {"v": 0.97}, {"e": 0.3, "": 0.65}, {"r": 0.97}]
+    probs = _frames(letters)
+    assert _text(greedy_decode(probs, CLASSES)) == "the rivr"
+    chars = decode_line(probs, CLASSES, DecodeOptions(lexicon=True))
+    assert _text(chars) == "the river"
+    assert [c.start for c in chars] == sorted(c.start for c in chars)  # the letters stay in reading order
+    assert chars[-2].text == "e" and chars[-2].confidence < 0.5  # a letter the best path did not see is doubtful
+
+
+def test_a_confident_unlisted_word_is_not_respelt_as_a_near_word() -> None:
+    probs = _frames([{c: 0.97} for c in "shabe"])  # share, shape, shame ... are a letter away
+    assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == "shabe"
