@@ -89,7 +89,6 @@ def test_digit_lookalikes_among_digits_are_digits(read: str, meant: str) -> None
     assert _text(decode_line(probs, CLASSES, DecodeOptions(lexicon=True))) == meant
 
 
-
 def _by_every_path(probs: np.ndarray, labels: list[int]) -> float:
     """log P(labels | frames), summed over every path of the frames that collapses to the labels."""
     total = 0.0
