@@ -68,6 +68,8 @@ class _DaskCompleted:
                 yield future, result
             elif isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
                 yield future, result[1].with_traceback(result[2])
+            elif result is not None and not isinstance(result, BaseException):
+                yield future, result  # computed, then its worker was lost before the status said so
             else:
                 yield future, result if isinstance(result, BaseException) else RuntimeError(str(result))
 
