@@ -479,18 +479,22 @@ def reading_score(word: str, probabilities: Iterable[float], options: DecodeOpti
 LETTER_MODEL_WORDS = 60_000
 
 
+def common_words(count: int) -> list[str]:
+    """The ``count`` most frequent English words made of ASCII letters only, most frequent first."""
+    from wordfreq import iter_wordlist
+
+    return list(itertools.islice((w for w in iter_wordlist("en") if w.isalpha() and w.isascii()), count))
+
+
 @lru_cache(maxsize=1)
 def _letter_model() -> tuple[dict[str, float], dict[str, float]]:
     """log P(letter | the two before it) in English words, and the log probability of an unseen letter
     after each pair ("^" pads a word's start, "$" marks its end)."""
     from collections import Counter
 
-    from wordfreq import iter_wordlist
-
     triples: Counter[str] = Counter()
     pairs: Counter[str] = Counter()
-    words = (w for w in iter_wordlist("en") if w.isalpha() and w.isascii())
-    for word in itertools.islice(words, LETTER_MODEL_WORDS):
+    for word in common_words(LETTER_MODEL_WORDS):
         padded = "^^" + word + "$"
         for i in range(2, len(padded)):
             triples[padded[i - 2 : i + 1]] += 1

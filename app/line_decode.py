@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.decode import WORD_EDGE_MARKS, DecodeOptions, in_word_list, lexicon_bonus, word_score
+from app.decode import WORD_EDGE_MARKS, DecodeOptions, common_words, in_word_list, lexicon_bonus, word_score
 from recognizer.ctc import CharSpan, ctc_log_likelihoods, greedy_decode
 
 #: Spellings tried per unlisted word (the most probable by their characters' alternatives).
@@ -141,12 +141,8 @@ def _near_words(core: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _frequent_words() -> dict[int, list[str]]:
     """The :data:`NEAR_WORDS` most frequent English words of letters only, by length, most frequent first."""
-    from itertools import islice
-
-    from wordfreq import iter_wordlist
-
     by_length: dict[int, list[str]] = {}
-    for word in islice((w for w in iter_wordlist("en") if w.isalpha() and w.isascii()), NEAR_WORDS):
+    for word in common_words(NEAR_WORDS):
         by_length.setdefault(len(word), []).append(word)
     return by_length
 
@@ -173,9 +169,7 @@ def _respelt(word: list[CharSpan], spelling: str) -> list[CharSpan]:
             a = lo + (hi - lo + 1) * n // count
             b = max(a, lo + (hi - lo + 1) * (n + 1) // count - 1)
             near = source[min(len(source) - 1, n * len(source) // count)]
-            char = CharSpan(letter, a, b, 0.0, list(near.alternatives))
-            char.confidence = dict(near.alternatives).get(letter, 0.0)
-            respelt.append(char)
+            respelt.append(CharSpan(letter, a, b, dict(near.alternatives).get(letter, 0.0), list(near.alternatives)))
     return respelt
 
 
