@@ -20,7 +20,7 @@ FRAGMENT_SHARE = 0.15
 NARROW_MARGIN = 0.5
 #: Candidate cuts closer than this share of the typical glyph width (and 3 px) are one candidate, the
 #: one with the least ink: pieces a few pixels apart read alike, and each candidate more adds pieces to
-#: score (12% made 25 pieces per cut component of a handwritten page, a quarter 11, reading as well).
+#: score (3 px made 25 pieces per cut component of a handwritten page, a quarter 9, reading as well).
 MERGE_FRACTION = 0.25
 
 
