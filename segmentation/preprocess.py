@@ -8,12 +8,15 @@ import cv2
 import numpy as np
 
 from segmentation.blur import unblur
+from segmentation.paper import textured_paper
 from segmentation.types import SegmentOptions
 
 #: Background non-uniformity (grey levels between the 5th and 95th percentile of the
 #: estimated background) above which the illumination is flattened.
 UNEVEN_BACKGROUND_LEVELS = 25.0
 BACKGROUND_SIDE = 320
+#: Text covers less than this share of a page; a binary page with more ink is tested for textured paper.
+MAX_INK_SHARE = 0.2
 
 
 def check_image(image: object, max_pixels: int) -> np.ndarray:
@@ -68,9 +71,9 @@ class Binarized:
     Attributes:
         ink: grey page with ink bright and background near 0 (illumination flattened).
         binary: ink mask, 0/255 uint8.
-        threshold: global threshold on ``ink`` (Otsu) or -1 for adaptive.
+        threshold: global threshold on ``ink`` (Otsu, or below a textured paper's fibres) or -1 for adaptive.
         inverted: the page was white on black.
-        method: "otsu" or "sauvola".
+        method: "otsu", "sauvola" or "paper" (textured paper: see :func:`segmentation.paper.textured_paper`).
     """
 
     ink: np.ndarray
@@ -134,7 +137,8 @@ def sauvola(ink: np.ndarray, window: int, k: float) -> np.ndarray:
 
 
 def binarize_page(grey: np.ndarray, options: SegmentOptions, text_height: float | None = None) -> Binarized:
-    """Invert if needed, flatten the illumination and binarise.
+    """Invert if needed, flatten the illumination and binarise; on textured paper whose fibres a global
+    threshold takes for ink (more than :data:`MAX_INK_SHARE` of the page), threshold below the fibres.
 
     Args:
         grey: uint8 grey page.
@@ -147,6 +151,7 @@ def binarize_page(grey: np.ndarray, options: SegmentOptions, text_height: float 
     inverted = options.detect_inversion and is_inverted(grey)
     if inverted:
         grey = 255 - grey
+    page = grey
     uneven = False
     if options.illumination != "off":
         background, spread = estimate_background(grey)
@@ -170,6 +175,9 @@ def binarize_page(grey: np.ndarray, options: SegmentOptions, text_height: float 
         window = int(max(15, options.sauvola_window * height * 2)) | 1
         binary = sauvola(ink, window, options.sauvola_k)
         threshold = -1.0
+    if cv2.countNonZero(binary) > MAX_INK_SHARE * binary.size and (textured := textured_paper(page)) is not None:
+        flat, binary, floor = textured  # the paper's fibres were taken for ink: threshold below them
+        return Binarized(ink=255 - flat, binary=binary, threshold=255 - floor, inverted=inverted, method="paper")
     return Binarized(ink=ink, binary=binary, threshold=float(threshold), inverted=inverted, method=method)
 
 

@@ -1,7 +1,7 @@
 """Text lines of a real page for the line recognizer: lines with a slope, a baseline and their own ink.
 
-Works at a reduced scale (pages wider than :data:`WORK_WIDTH` px are shrunk), so that any page takes
-a bounded time:
+Works at a reduced scale (pages wider than :data:`segmentation.paper.WORK_WIDTH` px are shrunk), so that
+any page takes a bounded time:
 
 1. the paper is flattened (grey divided by its local background: stains, yellowing, uneven light) and
    thresholded below the paper's own spread (textured paper stays paper);
@@ -25,13 +25,10 @@ import numpy as np
 from segmentation.blocks import xy_cut
 from segmentation.holes import find_holes, torn_edges
 from segmentation.level import Leveller
+from segmentation.paper import flatten, ink_thresholds, work_scale, working_scale
 from segmentation.preprocess import check_image, to_grey
 from segmentation.types import BBox, SegmentOptions
 
-#: Pages wider than this are shrunk to it for finding lines.
-WORK_WIDTH = 1600
-#: A threshold at least this many robust standard deviations of the paper below the paper's median.
-PAPER_SIGMAS = 6.0
 #: Components taller than this many text heights are not text (pictures, flourishes, blots, holes).
 MAX_TEXT_HEIGHT = 4.0
 #: Horizontal and vertical blur (in text heights) that turns a line's ink into one ridge.
@@ -88,43 +85,14 @@ class PageLines:
     text_height: float
 
 
-def working_scale(grey: np.ndarray, scale: float) -> np.ndarray:
-    """``grey`` shrunk by ``scale`` (itself when ``scale`` is 1)."""
-    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA) if scale < 1 else grey
-
-
-def flatten(grey: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The page divided by its local paper brightness, at full and working scale (``small`` is ``grey`` at
-    the working scale), and the ink threshold."""
-    size = max(3, round(small.shape[1] / 80)) | 1
-    paper_light = cv2.blur(cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))),
-                           (2 * size + 1, 2 * size + 1))
-    flat_small = _divide(small, paper_light)
-    light = cv2.resize(paper_light, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
-    smooth = cv2.GaussianBlur(flat_small, (0, 0), 1.0)
-    return _divide(grey, light), smooth, _ink_threshold(smooth)
-
-
-def _divide(image: np.ndarray, light: np.ndarray) -> np.ndarray:
-    return cv2.divide(image, np.maximum(light, 1), scale=255)
-
-
-def _ink_threshold(flat: np.ndarray) -> float:
-    """Otsu's threshold, but never inside the paper's own texture (median minus PAPER_SIGMAS spreads)."""
-    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    median = float(np.median(flat))
-    spread = 1.4826 * float(np.median(np.abs(flat.astype(np.float32) - median)))  # mostly paper: its texture
-    return float(min(otsu, median - PAPER_SIGMAS * spread))
-
-
 def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixels) -> PageLines:
     """The text lines of a page image (grey or colour, uint8 or uint16), in reading order."""
     check_image(image, max_pixels)
     grey = to_grey(image)
-    scale = min(1.0, WORK_WIDTH / grey.shape[1])
+    scale = work_scale(grey)
     small = working_scale(grey, scale)
-    paper, flat, threshold = flatten(grey, small)
+    paper, flat = flatten(grey, small)
+    threshold = min(ink_thresholds(flat))
     binary = (flat < threshold).astype(np.uint8)
     leveller = Leveller.of(binary)
     level = leveller.level(binary, cv2.INTER_LINEAR)

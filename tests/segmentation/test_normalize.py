@@ -93,3 +93,16 @@ def test_neighbouring_ink_is_masked_out() -> None:
 def test_fast_quantile_matches_numpy(values: list[int], q: float) -> None:
     array = np.asarray(values, dtype=np.float32)
     assert _quantile(array.copy(), q) == pytest.approx(float(np.quantile(array, q)), abs=1e-3)
+
+
+def test_a_huge_glyph_crops_like_a_small_one() -> None:
+    """A flourish or blot the size of a page is cut to the same 28 x 28 crop as the same shape at glyph
+    size (and quickly: it is shrunk before its strokes are thickened)."""
+    def ring(side: int) -> np.ndarray:
+        ink = np.zeros((side + 40, side + 40), np.uint8)
+        cv2.circle(ink, (side // 2 + 20, side // 2 + 20), side // 2, 255, max(1, side // 100))
+        labels = (ink > 0).astype(np.int32)
+        return glyph_crop(ink, (20 - side // 100, 20 - side // 100, side + 21, side + 21), labels, (1,))
+    big, small = ring(3000), ring(240)
+    assert big.max() == 255
+    assert np.abs(big.astype(int) - small.astype(int)).mean() < 6
