@@ -380,7 +380,7 @@ def _join_pieces(lines: list[TextLine], line_of: np.ndarray) -> bool:
     joined = False
     for n, a in enumerate(pieces):
         for b in pieces[n + 1:]:
-            if _same_line(a, b):
+            if _same_line(a, b) and (_near(a, b) or _rows_agree(a, b, pieces)):
                 line_of[line_of == b.label] = a.label
                 b.label = a.label
                 joined = True
@@ -414,8 +414,38 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
 
 
+def _near(a: TextLine, b: TextLine) -> bool:
+    """Whether ``b`` starts within a word space or two of ``a``'s end."""
+    return b.bbox[0] - a.bbox[2] <= WORD_REACH * max(a.x_height, b.x_height, 1.0)
+
+
+def _rows_agree(a: TextLine, b: TextLine, pieces: list[TextLine]) -> bool:
+    """Whether the rows right above (or right below) two level pieces far apart cross the gap too: as one
+    piece (a wide space inside a block of text) or as two level pieces (the rows of a table or receipt
+    one after another); two columns of a letterhead line up only now and then."""
+    for direction in (-1, 1):
+        next_a, next_b = _next_row(a, pieces, direction), _next_row(b, pieces, direction)
+        if next_a is not None and next_b is not None and (next_a is next_b or _same_line(next_a, next_b)):
+            return True
+    return False
+
+
+def _next_row(line: TextLine, pieces: list[TextLine], direction: int) -> TextLine | None:
+    """The nearest piece above (direction -1) or below (1) ``line`` that overlaps its columns, within three
+    x-heights of its baseline (the next row of a table or receipt)."""
+    reach = 3 * max(line.x_height, 1.0)
+    candidates = [c for c in pieces if c is not line and c.bbox[0] < line.bbox[2] and c.bbox[2] > line.bbox[0]
+                  and 0 < direction * (c.baseline - line.baseline) <= reach]
+    return min(candidates, key=lambda c: abs(c.baseline - line.baseline), default=None)
+
+
 def _baseline_at(line: TextLine, x: float) -> float:
     return line.baseline + line.slope * (x - (line.bbox[0] + line.bbox[2]) / 2)
+
+
+#: A line shorter than this many core heights (about a dozen letters) is taken as level with the levelled
+#: page: its own slope is mostly the shapes of its letters.
+SLOPE_LENGTH = 12.0
 
 
 def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, float, float]:
@@ -430,7 +460,7 @@ def _fit(xs: np.ndarray, ys: np.ndarray, x0: float, x1: float) -> tuple[float, f
     level = ys - slope * (xs - middle)
     low, high = np.percentile(level, [20, 80])
     core = float(max(high - low, 1.0) * 1.6)
-    if x1 - x0 < 8 * core:  # too short to tell its own slope: level with the page
+    if x1 - x0 < SLOPE_LENGTH * core:  # too short to tell its own slope: level with the page
         slope, level = 0.0, ys.astype(np.float64)
     return float(np.clip(slope, -0.15, 0.15)), float(np.median(level)), core
 

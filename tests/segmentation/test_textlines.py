@@ -165,3 +165,30 @@ def test_a_row_joins_pieces_of_one_size_only() -> None:
     price = TextLine(bbox=(746, 53, 794, 68), slope=0.0, baseline=68.0, x_height=12.0, band=(-14.0, 0.0))
     assert not _same_line(name, tick)
     assert _same_line(name, price)  # an item and its price across the gap stay one row
+
+
+def test_a_short_item_far_from_its_price_stays_on_its_row() -> None:
+    from benchmarks.receipts import receipt_page
+
+    # its first row "WATER 6X1.5L ... 8.70": the slope of a dozen capitals is their shapes' (0.02), which
+    # carried across the gap missed the price's baseline by more than a fifth of an x-height
+    receipt = receipt_page(np.random.default_rng(2026))
+    found = find_text_lines(receipt.image)
+    assert len(found.lines) == len(receipt.rows)
+
+
+def test_letterhead_columns_that_line_up_now_and_then_stay_apart() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    # two columns of short names at different line pitches: their first rows are level, the next are not
+    image = Image.new("L", (2000, 900), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSans.ttf", 30)
+    left = ["J. DORR", "A. STOVA", "E. CUTLER", "M. FITCH", "L. SLOSS", "F. FRANK"]
+    right = ["C. WALKER", "B. NORRIS", "S. PALMER", "M. BROWNE", "N. DAVIS", "K. KINCAID"]
+    for n, (a, b) in enumerate(zip(left, right, strict=True)):
+        draw.text((100, 100 + 90 * n), a, font=font, fill=0, anchor="ls")
+        draw.text((1650, 100 + 105 * n), b, font=font, fill=0, anchor="ls")
+    found = find_text_lines(np.asarray(image))
+    assert len(found.lines) == len(left) + len(right), [line.bbox for line in found.lines]
+    assert all(line.bbox[2] < 1000 or line.bbox[0] > 1000 for line in found.lines)
