@@ -192,3 +192,14 @@ def test_letterhead_columns_that_line_up_now_and_then_stay_apart() -> None:
     found = find_text_lines(np.asarray(image))
     assert len(found.lines) == len(left) + len(right), [line.bbox for line in found.lines]
     assert all(line.bbox[2] < 1000 or line.bbox[0] > 1000 for line in found.lines)
+
+
+def test_print_broken_into_dots_gives_one_line_per_row() -> None:
+    image, lines = _page(seed=4)
+    ys, xs = np.mgrid[: image.shape[0], : image.shape[1]]
+    dots = (ys % 5 < 3) & (xs % 5 < 3)  # dot-matrix or worn thermal print: 3 px dots, 2 px apart
+    dotted = np.where((image < 128) & dots, 0, 255).astype(np.uint8)
+    found = find_text_lines(dotted)
+    assert len(found.lines) == len(lines), [line.bbox for line in found.lines]
+    heights = [truth.bbox[3] - truth.bbox[1] for truth in lines]  # ascender to descender
+    assert 0.5 * np.median(heights) <= found.text_height <= np.median(heights)  # the letters', not a dot's
