@@ -32,7 +32,7 @@ NIST_GLYPH_SIZE = 80.0
 
 
 #: Patches with a longer side (px) are shrunk to it before thickening and framing, so a crop takes a
-#: bounded time whatever the size of its ink (thickening dilates by up to a sixth of the glyph's size).
+#: bounded time whatever the size of its ink (thickening dilates by up to a seventh of the glyph's size).
 MAX_WORK_SIDE = 256
 
 #: Pixels around a glyph's box that its crop looks at: its own ink this close is kept unless it is
