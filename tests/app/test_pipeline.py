@@ -64,6 +64,24 @@ def test_blank_page_gives_empty_page(pipeline):
     assert page.blocks == [] and page.text == ""
 
 
+_NOISE = np.random.default_rng(1)
+
+
+@pytest.mark.parametrize("engine", ["line", "glyph"])
+@pytest.mark.parametrize("image", [
+    _NOISE.integers(0, 256, (1200, 900), dtype=np.uint8),  # pure noise
+    np.zeros((800, 600), np.uint8),  # all black
+    np.full((1, 50_000), 255, np.uint8),  # a one-pixel strip
+    _NOISE.integers(0, 256, (3, 50_000), dtype=np.uint8),  # a noisy strip
+], ids=["noise", "black", "strip", "noisy-strip"])
+def test_pages_without_text_end_without_an_exception(pipeline, engine: str, image: np.ndarray) -> None:
+    reader = Pipeline(PipelineOptions(engine=engine), predictor=pipeline.predictor,
+                      line_predictor=pipeline.line_predictor)
+    page = reader.recognize_image(image)
+    assert (page.width, page.height) == (image.shape[1], image.shape[0])
+    assert len(page.lines) <= 2  # whatever it makes of it, not a line per speck
+
+
 def test_lexicon_helps_or_is_neutral(pipeline):
     from rapidfuzz.distance import Levenshtein
 
