@@ -96,8 +96,9 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     binary = (flat < threshold).astype(np.uint8)
     leveller = Leveller.of(binary)
     level = leveller.level(binary, cv2.INTER_LINEAR)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((level > 0).astype(np.uint8), connectivity=8)
-    height = _text_height(_closed_stats(level > 0), level.shape[0])
+    ink = (level > 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height = _text_height(_closed_stats(ink), level.shape[0])
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext, rules = _classify(stats, height, level.shape)
@@ -207,9 +208,9 @@ def _to_page(lines: list[TextLine], owner: np.ndarray, leveller: Leveller, scale
 
 
 def _closed_stats(ink: np.ndarray) -> np.ndarray:
-    """Component stats of ``ink`` with gaps of up to two pixels closed: faint or dotted print that
-    thresholding broke into specks counts by its letters' heights."""
-    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    """Component stats of ``ink`` (uint8, non-zero where ink) with gaps of up to two pixels closed: faint
+    or dotted print that thresholding broke into specks counts by its letters' heights."""
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     return cv2.connectedComponentsWithStats(closed, connectivity=8)[2][1:]
 
 
@@ -404,20 +405,20 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     """Whether ``b`` (starting right of ``a``'s start) continues ``a`` on the same baseline."""
     size = max(a.x_height, b.x_height, 1.0)
     widths = (a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
-    gap = b.bbox[0] - a.bbox[2]
+    gap, far = b.bbox[0] - a.bbox[2], not _near(a, b)
     if -gap > 0.3 * max(1, min(widths)) or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
         return False
-    if gap > WORD_REACH * size and min(widths) > ROW_PIECE * size:
+    if far and min(widths) > ROW_PIECE * size:
         return False
     common = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
     if common < 0.5 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]):
         return False  # not side by side
-    if gap > WORD_REACH * size:  # a row across a gap is printed: exactly level, and of one size of type
+    if far:  # a row across a gap is printed: exactly level, and of one size of type
         tall = [max(1.0, line.band[1] - line.band[0]) for line in (a, b)]
         if max(tall) > 2 * min(tall):
             return False
     x = (a.bbox[2] + b.bbox[0]) / 2
-    tolerance = 0.5 if gap <= WORD_REACH * size else 0.2
+    tolerance = 0.2 if far else 0.5
     return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
 
 
