@@ -358,7 +358,9 @@ def _describe(owner: np.ndarray, stats: np.ndarray, line_of: np.ndarray, height:
         middle = (x0 + x1) / 2
         bottoms = boxes[:, 1] + boxes[:, 3] - slope * (boxes[:, 0] + boxes[:, 2] / 2 - middle)
         body = (boxes[:, 3] >= 0.4 * core) & (boxes[:, 3] <= 1.6 * max(core, 1.0))
-        baseline = float(np.median(bottoms[body])) if body.any() else centre + core / 2
+        baseline = float(np.median(bottoms[body])) if body.any() else centre
+        if baseline <= centre:  # no letters' feet below the ink's middle: the core's lower edge
+            baseline = centre + core / 2
         level = ys - slope * (xs - middle) - baseline
         x_height = max(2.0, 2 * (baseline - centre))  # the ink's middle row lies about half an x-height up
         band = _band(level, x_height)

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from segmentation import textlines
 from segmentation.alto_lines import TruthLine, read_alto_lines, score_lines
 from segmentation.synthetic import degrade, printed_page
 from segmentation.textlines import find_text_lines
@@ -203,3 +204,22 @@ def test_print_broken_into_dots_gives_one_line_per_row() -> None:
     assert len(found.lines) == len(lines), [line.bbox for line in found.lines]
     heights = [truth.bbox[3] - truth.bbox[1] for truth in lines]  # ascender to descender
     assert 0.5 * np.median(heights) <= found.text_height <= np.median(heights)  # the letters', not a dot's
+
+
+def test_a_line_of_tall_words_keeps_an_x_height_from_its_ink() -> None:
+    """Words with long loops above and below (cursive) and one short stroke left of them: the stroke's foot
+    lies above the ink's middle, which is no baseline; the line's core gives its baseline and x-height."""
+    owner = np.zeros((220, 420), np.int32)
+    boxes = []
+    for x in (10, 140):  # a word: a dense x-height band with thin loops above and below
+        owner[90:120, x:x + 110] = 1
+        owner[20:90, x + 50:x + 52] = 1
+        owner[120:190, x + 80:x + 82] = 1
+        boxes.append((x, 20, 110, 170))
+    owner[80:100, 300:304] = 1  # a short stroke, about half an x-height
+    boxes.append((300, 80, 4, 20))
+    stats = np.array([(0, 0, 0, 0, 0)] + [(*box, 1) for box in boxes], np.int32)
+    line_of = np.array([0, 1, 1, 1])
+    (line,) = textlines._describe(owner, stats, line_of, height=60.0)
+    assert 110 <= line.baseline <= 130
+    assert 15 <= line.x_height <= 60
