@@ -1,10 +1,9 @@
 """The line recognizer at run time: grey line crops in, CTC frame probabilities out (ONNX Runtime).
 
 ``LinePredictor`` normalises each crop to the model's height (dark ink on light paper, grey
-replicated to three channels, scaled to [-1, 1]), runs crops of similar widths together with
-padding, and returns per line the (T, C) frame probabilities and how many crop pixels a frame
-covers. Lines wider than :data:`MAX_WIDTH` normalised pixels are read in pieces cut at the
-lightest column near each limit.
+replicated to three channels, scaled to [-1, 1]), reads each crop on its own, and returns per line the
+(T, C) frame probabilities and how many crop pixels a frame covers. Lines wider than :data:`MAX_WIDTH`
+normalised pixels are read in pieces cut at the lightest column near each limit.
 """
 
 from __future__ import annotations
@@ -23,8 +22,9 @@ from recognizer.predictor import onnx_session
 DEFAULT_CONFIG = "lines.json"
 #: Widest piece of a normalised line read at once (frames attend to each other: cost grows with width).
 MAX_WIDTH = 2400
-#: Normalised pixels per batch (padding included): keeps memory flat whatever the page.
-BATCH_PIXELS = 48 * 12000
+#: Blank (mid-grey, the normalised zero) columns after every piece: the model learnt from lines padded at
+#: their end to a fixed width, and reads a line's last letters better with some padding after them.
+END_PAD = 64
 
 
 def default_line_model_path() -> Path:
@@ -89,40 +89,27 @@ class LinePredictor:
         return normalise_line(crop, self.height, self.stride, self.mean, self.std)
 
     def read(self, crops: list[np.ndarray]) -> list[LineFrames]:
-        """Frame probabilities of every crop, in order. Raises ValueError for an unreadable crop."""
+        """Frame probabilities of every crop, in order. Raises ValueError for an unreadable crop.
+
+        Every piece is read on its own: the model's frames attend to each other, so padding a line to the
+        width of others in a batch would change its reading with what else is on the page (and it saves
+        no time on a CPU)."""
         images = [self.normalise(c) for c in crops]
-        pieces: list[tuple[int, np.ndarray]] = []
-        for n, image in enumerate(images):
-            pieces.extend((n, part) for part in _pieces(image, MAX_WIDTH, self.stride))
-        order = sorted(range(len(pieces)), key=lambda i: pieces[i][1].shape[1])
-        outputs: dict[int, np.ndarray] = {}
-        batch: list[int] = []
-        for i in order:
-            widest = pieces[i][1].shape[1]
-            if batch and widest * self.height * (len(batch) + 1) > BATCH_PIXELS:
-                outputs.update(self._run(batch, pieces))
-                batch = []
-            batch.append(i)
-        if batch:
-            outputs.update(self._run(batch, pieces))
-        frames: list[list[np.ndarray]] = [[] for _ in images]
-        for i, (n, _) in enumerate(pieces):
-            frames[n].append(outputs[i])
         result = []
-        for crop, image, parts in zip(crops, images, frames, strict=True):
+        for crop, image in zip(crops, images, strict=True):
+            parts = [self._run(part) for part in _pieces(image, MAX_WIDTH, self.stride)]
             probs = np.concatenate(parts) if parts else np.zeros((0, len(self.classes)), np.float32)
             result.append(LineFrames(probs, self.stride * crop.shape[1] / image.shape[1]))
         return result
 
-    def _run(self, batch: list[int], pieces: list[tuple[int, np.ndarray]]) -> dict[int, np.ndarray]:
-        width = max(pieces[i][1].shape[1] for i in batch)
-        width = -(-width // self.stride) * self.stride
-        x = np.zeros((len(batch), self.channels, self.height, width), np.float32)
-        for row, i in enumerate(batch):
-            image = pieces[i][1]
-            x[row, :, :, : image.shape[1]] = image
+    def _run(self, image: np.ndarray) -> np.ndarray:
+        """(T, C) frame probabilities of one normalised piece, with :data:`END_PAD` blank columns after it
+        (rounded up to whole frames)."""
+        width = -(-(image.shape[1] + END_PAD) // self.stride) * self.stride
+        x = np.zeros((1, self.channels, self.height, width), np.float32)
+        x[0, :, :, : image.shape[1]] = image
         probs = self._session.run(None, {self._input: x})[0]
-        return {i: probs[row, : max(1, pieces[i][1].shape[1] // self.stride)] for row, i in enumerate(batch)}
+        return probs[0, : max(1, image.shape[1] // self.stride)]
 
 
 def normalise_line(crop: np.ndarray, height: int, stride: int, mean: float, std: float) -> np.ndarray:

@@ -74,6 +74,17 @@ def test_a_line_wider_than_20000_pixels_is_read_in_pieces(predictor: LinePredict
     assert text.count("fox") >= 30
 
 
+def test_a_line_reads_the_same_whatever_else_is_read_with_it(predictor: LinePredictor) -> None:
+    short = np.full((50, 300), 255, np.uint8)
+    cv2.putText(short, "a short line", (8, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2, cv2.LINE_AA)
+    long = np.full((50, 1800), 255, np.uint8)
+    cv2.putText(long, "a much longer line of text beside it on the page", (8, 36), cv2.FONT_HERSHEY_SIMPLEX,
+                1.0, 0, 2, cv2.LINE_AA)
+    alone = predictor.read([short])[0].probs
+    together = predictor.read([long, short, long])[1].probs
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
 def test_one_line_the_model_refuses_leaves_the_rest_of_the_page(predictor, page_and_truth, monkeypatch,
                                                                 caplog) -> None:
     image, _ = page_and_truth
