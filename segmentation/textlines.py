@@ -97,7 +97,7 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     leveller = Leveller.of(binary)
     level = leveller.level(binary, cv2.INTER_LINEAR)
     ink = (level > 0).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = _text_height(_closed_stats(ink), level.shape[0])
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
@@ -105,7 +105,10 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, leveller.level_y(x, y)))
     text &= ~edges  # the torn edge of a punch hole is no letter
     nontext |= edges
-    line_of = np.zeros(count, np.int64)
+    labels, stats, added = _cut_bridges(labels, stats, text, height)
+    text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
+                            for mask, value in ((text, True), (nontext, False), (rules, False)))
+    line_of = np.zeros(len(stats), np.int64)
     lines: list[TextLine] = []
     for group, size in _size_groups(labels, stats, text, height):
         group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
@@ -145,6 +148,82 @@ def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height
 #: Text at most this share of the page's text height, in a region of its own, is small print
 #: (letterhead columns, footnotes), whose lines are found at its own scale.
 SMALL_TEXT = 0.5
+
+
+#: A component is on a line's core when at least this share of its most overlapped core's ink is.
+SHARED = 0.25
+#: A component is cut between two lines only where it runs along each of their cores for at least this
+#: many text heights (an ascender, a descender's loop or a t-bar crosses a core over less) and both cores
+#: are lines at least BRIDGED_LINE text heights long (not a word written between the lines).
+BRIDGE_LENGTH = 1.0
+BRIDGED_LINE = 4.0
+
+
+def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
+                 height: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Text components on the cores of two lines one above the other (a loop of one line run into the
+    letters of the next) cut between the lines: each pixel goes to the nearest of those cores in its
+    column. Returns the labels and stats with the cut-off parts as new components after the others, and
+    their number (``labels`` is changed in place)."""
+    cores, core_stats = _ridges(text[labels], height)
+    n_cores = int(cores.max()) + 1
+    inked = (cores > 0) & text[labels]
+    keys, where, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_inverse=True,
+                                    return_counts=True)
+    comps, core_of = keys // n_cores, keys % n_cores
+    columns = np.nonzero(inked)[1]
+    left, right = np.full(len(keys), labels.shape[1]), np.zeros(len(keys), np.int64)
+    np.minimum.at(left, where, columns)
+    np.maximum.at(right, where, columns)
+    best = np.zeros(len(stats), np.int64)
+    np.maximum.at(best, comps, counts)
+    keep = ((counts >= SHARED * best[comps]) & (right - left >= BRIDGE_LENGTH * height)
+            & (core_stats[core_of, cv2.CC_STAT_WIDTH] >= BRIDGED_LINE * height))
+    comps, core_of, counts = comps[keep], core_of[keep], counts[keep]
+    stats = stats.copy()
+    parts: list[np.ndarray] = []
+    for comp in np.unique(comps[1:][comps[1:] == comps[:-1]]):
+        mine = comps == comp
+        on = core_of[mine][np.argsort(-counts[mine], kind="stable")]  # the most overlapped core first
+        if not _stacked(core_stats[on]):
+            continue
+        x, y, w, h = (int(v) for v in stats[comp, :4])
+        box = labels[y:y + h, x:x + w]
+        ys, xs = np.nonzero(box == comp)
+        rows = np.array([_core_middle(cores[:, x:x + w], core) for core in on])
+        nearest = np.abs(rows[:, xs] - (ys + y)).argmin(axis=0)
+        stats[comp] = _pixel_stats(x + xs[nearest == 0], y + ys[nearest == 0])
+        for n in range(1, len(on)):
+            if (nearest == n).any():
+                box[ys[nearest == n], xs[nearest == n]] = len(stats) + len(parts)
+                parts.append(_pixel_stats(x + xs[nearest == n], y + ys[nearest == n]))
+    if not parts:
+        return labels, stats, 0
+    return labels, np.concatenate([stats, np.array(parts, stats.dtype)]), len(parts)
+
+
+def _pixel_stats(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Component stats (x, y, w, h, area) of these pixels (all zero for none)."""
+    if not len(xs):
+        return np.zeros(5, np.int64)
+    return np.array([xs.min(), ys.min(), np.ptp(xs) + 1, np.ptp(ys) + 1, len(xs)])
+
+
+def _stacked(boxes: np.ndarray) -> bool:
+    """Whether some of these core boxes (x, y, w, h) lie one above the other rather than side by side."""
+    top, bottom = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+    common = np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :])
+    return bool((common < 0.5 * np.minimum(boxes[:, 3][:, None], boxes[:, 3][None, :])).any())
+
+
+def _core_middle(cores: np.ndarray, core: int) -> np.ndarray:
+    """Per column of ``cores`` (an image of core labels), the middle row of ``core`` (interpolated where
+    the core is absent)."""
+    ys, xs = np.nonzero(cores == core)
+    sums = np.bincount(xs, weights=ys, minlength=cores.shape[1])
+    hits = np.bincount(xs, minlength=cores.shape[1])
+    present = np.flatnonzero(hits)
+    return np.interp(np.arange(cores.shape[1]), present, sums[present] / hits[present])
 
 
 def _size_groups(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
@@ -289,7 +368,7 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
 
     best = np.zeros(count, np.int64)
     np.maximum.at(best, comps, counts)
-    shared = text[comps] & (counts >= 0.25 * best[comps])
+    shared = text[comps] & (counts >= SHARED * best[comps])
     first: dict[int, int] = {}
     top = core_stats[:, cv2.CC_STAT_TOP]
     bottom = top + core_stats[:, cv2.CC_STAT_HEIGHT]
