@@ -378,7 +378,8 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
         if other != core and common >= 0.5 * min(bottom[core] - top[core], bottom[other] - top[other]):
             parent[root(core)] = root(other)
     roots = np.array([root(i) for i in range(n_cores)])
-    keys, counts = np.unique(comps * n_cores + roots[core_of], return_counts=True)
+    keys, merged = np.unique(comps * n_cores + roots[core_of], return_inverse=True)
+    counts = np.bincount(merged, weights=counts)  # a component's ink on each line (its cores together)
     comps, core_of = keys // n_cores, keys % n_cores
     order = np.lexsort((counts, comps))  # by component, most overlap last
     line_of = np.zeros(count, np.int64)

@@ -225,24 +225,46 @@ def test_a_line_of_tall_words_keeps_an_x_height_from_its_ink() -> None:
     assert 15 <= line.x_height <= 60
 
 
-def test_a_loop_run_into_the_next_line_is_cut_between_the_lines() -> None:
-    """Joined-up words on three close lines; a long stroke from a word of the first line runs into the word
-    below it: each word's ink stays with its own line."""
+def _joined_up_lines(rows: tuple[int, ...]) -> np.ndarray:
+    """A page of lines of words whose letters are joined up like handwriting, baselines at ``rows``."""
     page = np.full((600, 1800), 255, np.uint8)
     font, scale, thickness = cv2.FONT_HERSHEY_SIMPLEX, 1.6, 4
-    for y in (250, 330, 410):
+    for y in rows:
         x = 60
         for word in ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"]:
             width = cv2.getTextSize(word, font, scale, thickness)[0][0]
             cv2.putText(page, word, (x, y), font, scale, 0, thickness, cv2.LINE_AA)
-            cv2.line(page, (x, y - 2), (x + width, y - 2), 0, 4)  # the letters joined up
+            cv2.line(page, (x, y - 2), (x + width, y - 2), 0, 4)
             x += width + 30
+    return page
+
+
+def _owned_by(found, page: np.ndarray, box: tuple[int, int, int, int], line) -> float:
+    """Share of the ink in ``box`` (x0, y0, x1, y1) that belongs to ``line``."""
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(page[y0:y1, x0:x1] < 128)
+    owners = found.owner[((ys + y0) * found.scale).astype(int), ((xs + x0) * found.scale).astype(int)]
+    return float(np.mean(owners == line.label))
+
+
+def test_a_loop_run_into_the_next_line_is_cut_between_the_lines() -> None:
+    """A long stroke from a word of the first line runs into the word below it: each word's ink stays with
+    its own line."""
+    page = _joined_up_lines((250, 330, 410))
     cv2.line(page, (520, 250), (550, 328), 0, 5)  # "fox" of the first line into "fox" of the second
     found = find_text_lines(page)
     assert len(found.lines) == 3
     first, second = found.lines[0], found.lines[1]
     assert second.bbox[1] > first.baseline
-    for line, (y0, y1) in ((first, (215, 255)), (second, (295, 335))):
-        ys, xs = np.nonzero(page[y0:y1, 495:570] < 128)
-        owners = found.owner[((ys + y0) * found.scale).astype(int), ((xs + 495) * found.scale).astype(int)]
-        assert np.mean(owners == line.label) > 0.9
+    assert _owned_by(found, page, (495, 215, 570, 255), first) > 0.9
+    assert _owned_by(found, page, (495, 295, 570, 335), second) > 0.9
+
+
+def test_a_word_whose_tail_reaches_the_next_line_stays_on_its_own() -> None:
+    """A tail from a word of the first line down into the gap between two words of the second: the word
+    stays with the line it is written on."""
+    page = _joined_up_lines((250, 330, 410))
+    cv2.line(page, (470, 250), (484, 322), 0, 4)  # from "brown" into the space after "brown" below
+    found = find_text_lines(page)
+    assert len(found.lines) == 3
+    assert _owned_by(found, page, (330, 215, 460, 255), found.lines[0]) > 0.9
