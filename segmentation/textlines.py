@@ -154,9 +154,10 @@ SMALL_TEXT = 0.5
 SHARED = 0.25
 #: A component is cut between two lines only where it runs along each of their cores for at least this
 #: many text heights (an ascender, a descender's loop or a t-bar crosses a core over less) and both cores
-#: are lines at least BRIDGED_LINE text heights long (not a word written between the lines).
+#: are lines: at least BRIDGED_LINE text heights long (the ridge of one word or one stroke is its ink's
+#: width and about four text heights of blur).
 BRIDGE_LENGTH = 1.0
-BRIDGED_LINE = 4.0
+BRIDGED_LINE = 8.0
 
 
 def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
@@ -347,7 +348,8 @@ def _ridges(ink: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.ndarray,
             core_stats: np.ndarray, height: float) -> np.ndarray:
-    """For every component label, the line (core label, 0 for none) whose core it overlaps most.
+    """For every component label, the line (core label, 0 for none) whose core it overlaps most; a
+    component on a line's core and on a short core of its own (a capital's flourish) goes with the line.
 
     Side-by-side cores that share a component which overlaps each of them substantially become one line
     (a long word drawn across two ridge pieces). A small mark on no core or on a core of marks only (a quote,
@@ -381,7 +383,9 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
     keys, merged = np.unique(comps * n_cores + roots[core_of], return_inverse=True)
     counts = np.bincount(merged, weights=counts)  # a component's ink on each line (its cores together)
     comps, core_of = keys // n_cores, keys % n_cores
-    order = np.lexsort((counts, comps))  # by component, most overlap last
+    long = np.zeros(n_cores, bool)  # lines, not a ridge of a capital's flourish or of a word between lines
+    np.logical_or.at(long, roots, core_stats[:, cv2.CC_STAT_WIDTH] >= BRIDGED_LINE * height)
+    order = np.lexsort((counts, long[core_of], comps))  # by component; a line it touches, most overlap, last
     line_of = np.zeros(count, np.int64)
     line_of[comps[order]] = core_of[order]
     line_of[~text] = 0

@@ -268,3 +268,14 @@ def test_a_word_whose_tail_reaches_the_next_line_stays_on_its_own() -> None:
     found = find_text_lines(page)
     assert len(found.lines) == 3
     assert _owned_by(found, page, (330, 215, 460, 255), found.lines[0]) > 0.9
+
+
+def test_a_flourish_on_a_ridge_of_its_own_stays_with_the_line_it_reaches() -> None:
+    """A capital's flourish above a line (a stroke of its own, reaching down into the line's letters) goes
+    with that line, not to a line of its own."""
+    page = _joined_up_lines((200, 370, 480))
+    cv2.ellipse(page, (140, 290), (22, 30), 0, 200, 430, 0, 6)
+    cv2.line(page, (153, 262), (157, 360), 0, 6)
+    found = find_text_lines(page)
+    assert len(found.lines) == 3
+    assert _owned_by(found, page, (110, 255, 175, 362), found.lines[1]) > 0.9
