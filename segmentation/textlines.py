@@ -110,10 +110,14 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
                             for mask, value in ((text, True), (nontext, False), (rules, False)))
     line_of = np.zeros(len(stats), np.int64)
     lines: list[TextLine] = []
-    for group, size in _size_groups(labels, stats, text, height):
+    groups = _size_groups(labels, stats, text, height)
+    for group, size in groups:
         group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
         line_of[group] = group_of[group]
         lines += group_lines
+    if len(groups) > 1 and _join_pieces(lines, line_of):  # a line whose small letters were taken for small print
+        line_of[~np.isin(line_of, [line.label for line in lines])] = 0
+        lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
     _order(lines)
     renumber = np.zeros(int(line_of.max()) + 1, np.int32)
     for n, line in enumerate(lines):
@@ -492,7 +496,9 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     size = max(a.x_height, b.x_height, 1.0)
     widths = (a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
     gap, far = b.bbox[0] - a.bbox[2], not _near(a, b)
-    if -gap > 0.3 * max(1, min(widths)) or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
+    inside = b.bbox[2] <= a.bbox[2]  # a word left out of a row joined across it
+    if (-gap > 0.3 * max(1, min(widths)) and not inside) or max(a.x_height, b.x_height) > 2 * max(
+            1.0, min(a.x_height, b.x_height)):
         return False
     if far and min(widths) > ROW_PIECE * size:
         return False

@@ -279,3 +279,19 @@ def test_a_flourish_on_a_ridge_of_its_own_stays_with_the_line_it_reaches() -> No
     found = find_text_lines(page)
     assert len(found.lines) == 3
     assert _owned_by(found, page, (110, 255, 175, 362), found.lines[1]) > 0.9
+
+
+def test_a_title_whose_small_letters_look_like_small_print_stays_one_line() -> None:
+    """A title of capitals and a long run of small letters above large writing: the small letters alone are
+    as small as small print, but they are one line with the capitals beside them."""
+    page = np.full((1400, 2400), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    x = 80
+    for words in ("NEW", "a summer course on owners, seamen, miners and mariners", "CO"):
+        cv2.putText(page, words, (x, 150), font, 1.4, 0, 3, cv2.LINE_AA)
+        x += cv2.getTextSize(words + " ", font, 1.4, 3)[0][0]
+    for y in range(400, 1300, 150):
+        cv2.putText(page, "Dear Sir, thank you for the letter", (80, y), font, 3.5, 0, 7, cv2.LINE_AA)
+    found = find_text_lines(page)
+    assert len(found.lines) == 7
+    assert found.lines[0].bbox[0] < 100 and found.lines[0].bbox[2] > 1350
