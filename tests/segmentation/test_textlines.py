@@ -207,7 +207,7 @@ def test_print_broken_into_dots_gives_one_line_per_row() -> None:
 
 
 def test_a_line_of_tall_words_keeps_an_x_height_from_its_ink() -> None:
-    """Words with long loops above and below (cursive) and one short stroke left of them: the stroke's foot
+    """Words with long loops above and below (cursive) and one short stroke right of them: the stroke's foot
     lies above the ink's middle, which is no baseline; the line's core gives its baseline and x-height."""
     owner = np.zeros((220, 420), np.int32)
     boxes = []
