@@ -108,16 +108,7 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     labels, stats, added = _cut_bridges(labels, stats, text, height)
     text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
                             for mask, value in ((text, True), (nontext, False), (rules, False)))
-    line_of = np.zeros(len(stats), np.int64)
-    lines: list[TextLine] = []
-    groups = _size_groups(labels, stats, text, height)
-    for group, size in groups:
-        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
-        line_of[group] = group_of[group]
-        lines += group_lines
-    if len(groups) > 1 and _join_pieces(lines, line_of):  # a line whose small letters were taken for small print
-        line_of[~np.isin(line_of, [line.label for line in lines])] = 0
-        lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
+    line_of, lines = _page_lines(labels, stats, text, height)
     _order(lines)
     renumber = np.zeros(int(line_of.max()) + 1, np.int32)
     for n, line in enumerate(lines):
@@ -133,6 +124,23 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
         _, _, found, _ = cv2.connectedComponentsWithStats((owner == value).astype(np.uint8), connectivity=8)
         regions += [(_scaled(box, scale), kind) for box in found[1:, :4]]
     return PageLines(lines, regions, paper, threshold, owner, scale, height / scale)
+
+
+def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
+                height: float) -> tuple[np.ndarray, list[TextLine]]:
+    """The line of every component label (0 for none) and the lines: each size group's, then the pieces of
+    one line that the groups split joined (a title whose small letters were taken for small print)."""
+    line_of = np.zeros(len(stats), np.int64)
+    lines: list[TextLine] = []
+    groups = _size_groups(labels, stats, text, height)
+    for group, size in groups:
+        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
+        line_of[group] = group_of[group]
+        lines += group_lines
+    if len(groups) > 1 and _join_pieces(lines, line_of):
+        line_of[~np.isin(line_of, [line.label for line in lines])] = 0
+        lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
+    return line_of, lines
 
 
 def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
