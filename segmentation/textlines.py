@@ -164,12 +164,12 @@ SMALL_TEXT = 0.5
 
 #: A component is on a line's core when at least this share of its most overlapped core's ink is.
 SHARED = 0.25
-#: A component is cut between two lines only where it runs along each of their cores for at least this
-#: many text heights (an ascender, a descender's loop or a t-bar crosses a core over less) and both cores
-#: are lines: at least BRIDGED_LINE text heights long (the ridge of one word or one stroke is its ink's
-#: width and about four text heights of blur).
+#: A core at least this many text heights long is a line's; a shorter one is one word's or one stroke's
+#: (its ink's width and about four text heights of blur: a capital's flourish, a word between the lines).
+LINE_RIDGE = 8.0
+#: A component is cut between two lines' cores only where it runs along each of them for at least this
+#: many text heights (an ascender, a descender's loop or a t-bar crosses a core over less).
 BRIDGE_LENGTH = 1.0
-BRIDGED_LINE = 8.0
 
 
 def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
@@ -179,19 +179,14 @@ def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
     column. Returns the labels and stats with the cut-off parts as new components after the others, and
     their number (``labels`` is changed in place)."""
     cores, core_stats = _ridges(text[labels], height)
-    n_cores = int(cores.max()) + 1
     inked = (cores > 0) & text[labels]
-    keys, where, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_inverse=True,
-                                    return_counts=True)
-    comps, core_of = keys // n_cores, keys % n_cores
+    comps, core_of, counts, where, best = _overlaps(labels, cores, inked, len(stats))
     columns = np.nonzero(inked)[1]
-    left, right = np.full(len(keys), labels.shape[1]), np.zeros(len(keys), np.int64)
+    left, right = np.full(len(comps), labels.shape[1]), np.zeros(len(comps), np.int64)
     np.minimum.at(left, where, columns)
     np.maximum.at(right, where, columns)
-    best = np.zeros(len(stats), np.int64)
-    np.maximum.at(best, comps, counts)
     keep = ((counts >= SHARED * best[comps]) & (right - left >= BRIDGE_LENGTH * height)
-            & (core_stats[core_of, cv2.CC_STAT_WIDTH] >= BRIDGED_LINE * height))
+            & (core_stats[core_of, cv2.CC_STAT_WIDTH] >= LINE_RIDGE * height))
     comps, core_of, counts = comps[keep], core_of[keep], counts[keep]
     stats = stats.copy()
     parts: list[np.ndarray] = []
@@ -213,6 +208,19 @@ def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
     if not parts:
         return labels, stats, 0
     return labels, np.concatenate([stats, np.array(parts, stats.dtype)]), len(parts)
+
+
+def _overlaps(labels: np.ndarray, cores: np.ndarray, inked: np.ndarray,
+              count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How the ``inked`` pixels' components lie on the cores: (component, core) pairs, each pair's pixels,
+    each ``inked`` pixel's pair index, and per component label (``count`` of them) its largest overlap."""
+    n_cores = int(cores.max()) + 1
+    keys, where, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_inverse=True,
+                                    return_counts=True)
+    comps = keys // n_cores
+    best = np.zeros(count, np.int64)
+    np.maximum.at(best, comps, counts)
+    return comps, keys % n_cores, counts, where, best
 
 
 def _pixel_stats(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -368,10 +376,8 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
     an apostrophe, an accent, the dot of an i) belongs to the core just below it; any other text component
     on no core is a line of its own."""
     count = len(stats)
-    inked = (labels > 0) & (cores > 0)
     n_cores = int(cores.max()) + 1
-    keys, counts = np.unique(labels[inked].astype(np.int64) * n_cores + cores[inked], return_counts=True)
-    comps, core_of = keys // n_cores, keys % n_cores
+    comps, core_of, counts, _, best = _overlaps(labels, cores, (labels > 0) & (cores > 0), count)
     parent = np.arange(n_cores)
 
     def root(i: int) -> int:
@@ -380,23 +386,18 @@ def _assign(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, cores: np.n
             i = parent[i]
         return int(i)
 
-    best = np.zeros(count, np.int64)
-    np.maximum.at(best, comps, counts)
     shared = text[comps] & (counts >= SHARED * best[comps])
     first: dict[int, int] = {}
-    top = core_stats[:, cv2.CC_STAT_TOP]
-    bottom = top + core_stats[:, cv2.CC_STAT_HEIGHT]
     for comp, core in zip(comps[shared].tolist(), core_of[shared].tolist(), strict=True):
         other = first.setdefault(comp, core)
-        common = min(bottom[core], bottom[other]) - max(top[core], top[other])
-        if other != core and common >= 0.5 * min(bottom[core] - top[core], bottom[other] - top[other]):
+        if other != core and not _stacked(core_stats[[core, other]]):
             parent[root(core)] = root(other)
     roots = np.array([root(i) for i in range(n_cores)])
     keys, merged = np.unique(comps * n_cores + roots[core_of], return_inverse=True)
     counts = np.bincount(merged, weights=counts)  # a component's ink on each line (its cores together)
     comps, core_of = keys // n_cores, keys % n_cores
     long = np.zeros(n_cores, bool)  # lines, not a ridge of a capital's flourish or of a word between lines
-    np.logical_or.at(long, roots, core_stats[:, cv2.CC_STAT_WIDTH] >= BRIDGED_LINE * height)
+    np.logical_or.at(long, roots, core_stats[:, cv2.CC_STAT_WIDTH] >= LINE_RIDGE * height)
     order = np.lexsort((counts, long[core_of], comps))  # by component; a line it touches, most overlap, last
     line_of = np.zeros(count, np.int64)
     line_of[comps[order]] = core_of[order]
@@ -504,9 +505,8 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     size = max(a.x_height, b.x_height, 1.0)
     widths = (a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
     gap, far = b.bbox[0] - a.bbox[2], not _near(a, b)
-    inside = b.bbox[2] <= a.bbox[2]  # a word left out of a row joined across it
-    if (-gap > 0.3 * max(1, min(widths)) and not inside) or max(a.x_height, b.x_height) > 2 * max(
-            1.0, min(a.x_height, b.x_height)):
+    overlapping = -gap > 0.3 * max(1, min(widths)) and b.bbox[2] > a.bbox[2]  # inside a: a word left out
+    if overlapping or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
         return False
     if far and min(widths) > ROW_PIECE * size:
         return False
