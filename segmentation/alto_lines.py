@@ -3,8 +3,10 @@
 A found line matches a transcribed line when their horizontal extents overlap with IoU >= 0.5 and
 the transcribed baseline, at the middle of the overlap, lies inside the found line's box (give or take
 :data:`BASELINE_SLACK` of the box's height: transcribers draw baselines a few pixels under the ink). Lines are
-matched one to one, best overlap first. Reading order agreement is the share of consecutive matched
-transcribed lines (in transcription order) whose found lines come in the same order.
+matched one to one, as many pairs as possible and among those the best overlaps (a maximum matching: a tall
+found box that holds two transcribed baselines takes the one that leaves the other its own line). Reading
+order agreement is the share of consecutive matched transcribed lines (in transcription order) whose found
+lines come in the same order.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from segmentation.evaluation import rates
 
@@ -93,21 +96,16 @@ def _overlap(truth: TruthLine, box: BBox) -> tuple[float, float]:
 
 
 def match_lines(truth: list[TruthLine], found: list[BBox]) -> dict[int, int]:
-    """One-to-one matches {truth index: found index}, best horizontal overlap first."""
-    candidates = []
+    """One-to-one matches {truth index: found index}: the most pairs that match, then the best overlaps."""
+    weight = np.zeros((len(truth), len(found)))
     for t, line in enumerate(truth):
         for f, box in enumerate(found):
             iou, x = _overlap(line, box)
             slack = BASELINE_SLACK * (box[3] - box[1])
             if iou >= 0.5 and box[1] - slack <= line.y_at(x) <= box[3] + slack:
-                candidates.append((iou, t, f))
-    matches: dict[int, int] = {}
-    used: set[int] = set()
-    for _, t, f in sorted(candidates, reverse=True):
-        if t not in matches and f not in used:
-            matches[t] = f
-            used.add(f)
-    return matches
+                weight[t, f] = 1 + iou / (len(truth) + 1)  # a pair more outweighs any overlaps
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    return {int(t): int(f) for t, f in zip(rows, cols, strict=True) if weight[t, f] > 0}
 
 
 def score_lines(truth: list[TruthLine], found: list[BBox]) -> LineScore:
