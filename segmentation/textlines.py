@@ -133,14 +133,44 @@ def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
     line_of = np.zeros(len(stats), np.int64)
     lines: list[TextLine] = []
     groups = _size_groups(labels, stats, text, height)
-    for group, size in groups:
+    for n, (group, size) in enumerate(groups):
         group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
+        loose = _tangled_print(stats, group_of, group_lines, size) if n == 0 else None
+        if loose is not None:  # lined with the other small print, after this group
+            group_of[loose] = 0
+            group_lines = _describe(group_of[labels], stats, group_of, size)
+            small = loose | groups[1][0] if len(groups) > 1 else loose
+            groups[1:] = [(small, _text_height(stats[small], labels.shape[0]))]
+        if n > 0:  # small print is words and rows: a piece about as wide as tall is specks of an ornament
+            narrow = [line.label for line in group_lines
+                      if line.bbox[2] - line.bbox[0] < SMALL_PIECE * (line.bbox[3] - line.bbox[1])]
+            group_of[np.isin(group_of, narrow)] = 0
+            group_lines = [line for line in group_lines if line.label not in narrow]
         line_of[group] = group_of[group]
         lines += group_lines
     if len(groups) > 1 and _join_pieces(lines, line_of):
         line_of[~np.isin(line_of, [line.label for line in lines])] = 0
         lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
     return line_of, lines
+
+
+#: A line whose core is more than this many text heights tall is a tangle, no line: ink of several lines
+#: and pictures joined through a seal, a logo or strokes across the text.
+TANGLE = 2.0
+#: At least this many small letters caught in tangles are small print, lined on its own.
+TANGLED_PRINT = 8
+#: A line of small print is at least this many times as wide as tall (two letters).
+SMALL_PIECE = 1.5
+
+
+def _tangled_print(stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine],
+                   height: float) -> np.ndarray | None:
+    """Mask of the small print caught in tangles (print beside a seal or crossed by pencil strokes, taken
+    for one line with them), or None when there is none."""
+    tangles = [line.label for line in lines if line.x_height > TANGLE * height]
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    loose = np.isin(line_of, tangles) & (heights < SMALL_TEXT * height) & (heights >= 0.2 * SMALL_TEXT * height)
+    return loose if tangles and loose.sum() >= TANGLED_PRINT else None
 
 
 def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,

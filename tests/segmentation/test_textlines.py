@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from segmentation import textlines
-from segmentation.alto_lines import TruthLine, read_alto_lines, score_lines
+from segmentation.alto_lines import TruthLine, match_lines, read_alto_lines, score_lines
 from segmentation.synthetic import degrade, printed_page
 from segmentation.textlines import find_text_lines
 
@@ -122,6 +122,15 @@ def test_the_alto_evaluator_scores_a_known_page(tmp_path) -> None:
     assert (score.matched, score.found, score.truth) == (2, 4, 3)
     assert score.precision == 0.5 and score.recall == pytest.approx(2 / 3)
     assert score.order == 0.0
+
+
+def test_the_alto_evaluator_matches_as_many_lines_as_it_can() -> None:
+    upper = TruthLine(((100, 200), (800, 200)), "upper")
+    lower = TruthLine(((100, 300), (900, 300)), "lower")
+    # a tall box on the upper line also holds the lower baseline, and overlaps the lower line best
+    tall, own = (100, 150, 900, 310), (100, 260, 880, 320)
+    assert match_lines([upper, lower], [tall, own]) == {0: 0, 1: 1}
+    assert score_lines([upper, lower], [tall, own]).f1 == 1.0
 
 
 @pytest.mark.parametrize("dots", [False, True])
@@ -295,3 +304,27 @@ def test_a_title_whose_small_letters_look_like_small_print_stays_one_line() -> N
     found = find_text_lines(page)
     assert len(found.lines) == 7
     assert found.lines[0].bbox[0] < 100 and found.lines[0].bbox[2] > 1350
+
+
+def test_small_print_caught_among_strokes_across_it_is_still_lined() -> None:
+    """A block of small print with pencil strokes across its sides (each a couple of text heights tall)
+    above large writing: strokes and print run together into one tangle many text heights tall; the
+    print is lined on its own, the strokes' specks of ornament beside it give no lines."""
+    page = np.full((1500, 2400), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    rows = ["Honorary Presidents:", "MISS FRANCES WILLARD", "MRS. MAY WRIGHT SEWALL", "MRS. MARY DICKINSON"]
+    for n, text in enumerate(rows):
+        cv2.putText(page, text, (1000, 200 + 40 * n), font, 0.9, 0, 2, cv2.LINE_AA)
+    for x in range(860, 1500, 70):
+        cv2.line(page, (x, 90), (x + 80, 330), 0, 5)
+    for x in (1700,):  # an ornament's pair of dots, one above the other
+        for y in (200, 224):
+            cv2.circle(page, (x, y), 6, 0, -1)
+    for y in range(550, 1200, 150):
+        cv2.putText(page, "Dear Sir, thank you for the letter", (80, y), font, 3.5, 0, 7, cv2.LINE_AA)
+    found = find_text_lines(page)
+    for n in range(len(rows)):
+        baseline = 200 + 40 * n
+        assert any(abs(line.baseline - baseline) <= 6 and line.bbox[0] <= 1030 and line.bbox[2] >= 1200
+                   for line in found.lines), (baseline, [line.bbox for line in found.lines])
+    assert not any(line.bbox[0] > 1650 for line in found.lines)
