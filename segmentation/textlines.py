@@ -106,9 +106,14 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     text &= ~edges  # the torn edge of a punch hole is no letter
     nontext |= edges
     labels, stats, added = _cut_bridges(labels, stats, text, height)
+    text, nontext, rules, edges = (np.concatenate([mask, np.full(added, value)]) for mask, value
+                                   in ((text, True), (nontext, False), (rules, False), (edges, False)))
+    line_of, lines = _page_lines(labels, stats, text, height)
+    strokes = nontext & ~rules & ~edges & (stats[:, cv2.CC_STAT_AREA] < STROKE_FILL * stats[:, 2] * stats[:, 3])
+    labels, stats, line_of, lines = _reclaim_letters(labels, stats, strokes, line_of, lines, height)
+    added = len(stats) - len(text)
     text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
                             for mask, value in ((text, True), (nontext, False), (rules, False)))
-    line_of, lines = _page_lines(labels, stats, text, height)
     _order(lines)
     renumber = np.zeros(int(line_of.max()) + 1, np.int32)
     for n, line in enumerate(lines):
@@ -152,6 +157,70 @@ def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
         line_of[~np.isin(line_of, [line.label for line in lines])] = 0
         lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
     return line_of, lines
+
+
+#: A non-text component with at most this share of its box inked is drawn in strokes (a pencil note, a
+#: flourish), which may run through the letters of a line.
+STROKE_FILL = 0.2
+#: The rows of a line's letters, in x-heights above and below its baseline (a capital or an ascender, the
+#: upper part of a descender), where a stroke's ink may be letters.
+LETTER_ROWS = (1.5, 0.3)
+
+
+def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray, line_of: np.ndarray,
+                     lines: list[TextLine],
+                     height: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[TextLine]]:
+    """Letters joined to a stroke across their line, given back to the line: the ``strokes`` components'
+    ink on a line's letter rows, in pieces inside its span or continuing it within a word space of its ends
+    (tangles, many text ``height`` tall, take none). Returns labels (changed in place), stats and line of
+    each component with the pieces as new components, and the lines with the changed ones described again
+    (and joined to their neighbours where the pieces close the gap)."""
+    parts: list[np.ndarray] = []
+    owners: list[int] = []
+    for line in lines:
+        if line.x_height > TANGLE * height:
+            continue
+        x0, _, x1, _ = line.bbox
+        tilt = abs(line.slope) * (x1 - x0) / 2
+        y0 = max(0, int(line.baseline - LETTER_ROWS[0] * line.x_height - tilt))
+        y1 = int(np.ceil(line.baseline + LETTER_ROWS[1] * line.x_height + tilt))
+        reach = WORD_REACH * max(line.x_height, 1.0)
+        rows = labels[y0:y1]
+        near = np.unique(rows[:, max(0, int(x0 - reach)):int(x1 + reach) + 1])
+        near = near[near < len(strokes)]  # not the pieces already cut
+        for comp in near[strokes[near]]:
+            _, pieces, boxes, _ = cv2.connectedComponentsWithStats((rows == comp).astype(np.uint8), connectivity=8)
+            for piece in _continuing(boxes[1:, :4], x0, x1, reach) + 1:
+                ys, xs = np.nonzero(pieces == piece)
+                rows[ys, xs] = len(stats) + len(parts)
+                parts.append(_pixel_stats(xs, ys + y0))
+                owners.append(line.label)
+    if not parts:
+        return labels, stats, line_of, lines
+    stats = np.concatenate([stats, np.array(parts, stats.dtype)])
+    line_of = np.concatenate([line_of, np.array(owners, line_of.dtype)])
+    changed = np.where(np.isin(line_of, owners), line_of, 0)
+    described = {line.label: line for line in _describe(changed[labels], stats, changed, 1.0)}
+    lines = [described.get(line.label, line) for line in lines]
+    if _join_pieces(lines, line_of):  # a word that the stroke kept apart from its line joins it
+        kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
+        lines = _describe(kept[labels], stats, kept, 1.0)
+    return labels, stats, line_of, lines
+
+
+def _continuing(boxes: np.ndarray, left: float, right: float, reach: float) -> np.ndarray:
+    """Indices of the boxes (x, y, w, h) inside ``left``..``right`` or continuing it, each within ``reach``
+    of the span grown by the ones before."""
+    taken = [n for n, box in enumerate(boxes) if box[0] >= left and box[0] + box[2] <= right]
+    for n in np.argsort(boxes[:, 0]):  # rightwards
+        if boxes[n, 0] + boxes[n, 2] > right and boxes[n, 0] <= right + reach:
+            taken.append(int(n))
+            right = boxes[n, 0] + boxes[n, 2]
+    for n in np.argsort(-(boxes[:, 0] + boxes[:, 2])):  # leftwards
+        if boxes[n, 0] < left and boxes[n, 0] + boxes[n, 2] >= left - reach and n not in taken:
+            taken.append(int(n))
+            left = boxes[n, 0]
+    return np.array(sorted(set(taken)), np.int64)
 
 
 #: A line whose core is more than this many text heights tall is a tangle, no line: ink of several lines

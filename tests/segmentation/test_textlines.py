@@ -328,3 +328,17 @@ def test_small_print_caught_among_strokes_across_it_is_still_lined() -> None:
         assert any(abs(line.baseline - baseline) <= 6 and line.bbox[0] <= 1030 and line.bbox[2] >= 1200
                    for line in found.lines), (baseline, [line.bbox for line in found.lines])
     assert not any(line.bbox[0] > 1650 for line in found.lines)
+
+
+def test_words_that_a_flourish_runs_through_stay_in_their_line() -> None:
+    """A signature's flourish from the end of a line down in a big loop and back up through its last
+    words: the loop is no text, the words it touches stay in the line, and the line is one."""
+    page = np.full((800, 1800), 255, np.uint8)
+    page[:400] = _joined_up_lines((200, 280))[:400]
+    cv2.ellipse(page, (1048, 480), (190, 210), 0, 180, 520, 0, 5)
+    found = find_text_lines(page)
+    assert len(found.lines) == 2, [line.bbox for line in found.lines]
+    second = found.lines[1]
+    assert second.bbox[0] < 80 and second.bbox[2] > 1200
+    assert _owned_by(found, page, (1000, 245, 1100, 282), second) > 0.8  # "lazy", which the loop crosses
+    assert any(kind == "graphic" and box[3] > 600 for box, kind in found.nontext)
