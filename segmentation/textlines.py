@@ -165,6 +165,9 @@ STROKE_FILL = 0.2
 #: The rows of a line's letters, in x-heights above and below its baseline (a capital or an ascender, the
 #: upper part of a descender), where a stroke's ink may be letters.
 LETTER_ROWS = (1.5, 0.3)
+#: A piece of a stroke may be letters only when its ink covers at least this many x-heights of the line's
+#: core (a rule crossing the line covers a stroke's width of it).
+CORE_INK = 0.5
 
 
 def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray, line_of: np.ndarray,
@@ -190,7 +193,8 @@ def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray,
         near = near[near < len(strokes)]  # not the pieces already cut
         for comp in near[strokes[near]]:
             _, pieces, boxes, _ = cv2.connectedComponentsWithStats((rows == comp).astype(np.uint8), connectivity=8)
-            for piece in _continuing(boxes[1:, :4], x0, x1, reach) + 1:
+            lettered = np.flatnonzero(_core_widths(pieces, line, y0) >= CORE_INK * line.x_height)
+            for piece in lettered[_continuing(boxes[lettered, :4], x0, x1, reach)]:
                 ys, xs = np.nonzero(pieces == piece)
                 rows[ys, xs] = len(stats) + len(parts)
                 parts.append(_pixel_stats(xs, ys + y0))
@@ -206,6 +210,16 @@ def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray,
         kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
         lines = _describe(kept[labels], stats, kept, 1.0)
     return labels, stats, line_of, lines
+
+
+def _core_widths(pieces: np.ndarray, line: TextLine, top: int) -> np.ndarray:
+    """Per label of ``pieces`` (an image of labels whose first row is page row ``top``), how many of its
+    columns have ink on the line's core, the x-height above its baseline."""
+    ys, xs = np.nonzero(pieces)
+    above = line.baseline + line.slope * (xs - (line.bbox[0] + line.bbox[2]) / 2) - (ys + top)
+    core = (above >= 0) & (above <= line.x_height)
+    keys = np.unique(pieces[ys[core], xs[core]].astype(np.int64) * pieces.shape[1] + xs[core])
+    return np.bincount(keys // pieces.shape[1], minlength=int(pieces.max()) + 1)
 
 
 def _continuing(boxes: np.ndarray, left: float, right: float, reach: float) -> np.ndarray:

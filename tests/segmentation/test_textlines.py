@@ -342,3 +342,13 @@ def test_words_that_a_flourish_runs_through_stay_in_their_line() -> None:
     assert second.bbox[0] < 80 and second.bbox[2] > 1200
     assert _owned_by(found, page, (1000, 245, 1100, 282), second) > 0.8  # "lazy", which the loop crosses
     assert any(kind == "graphic" and box[3] > 600 for box, kind in found.nontext)
+
+
+def test_a_margin_rule_beside_the_lines_stays_out_of_them() -> None:
+    """A slanted margin rule just left of the lines' first words, within a word space of them: a stroke
+    that crosses the lines is no letter of theirs."""
+    page = _joined_up_lines((200, 280, 360))
+    cv2.line(page, (15, 0), (40, 599), 0, 3)
+    found = find_text_lines(page)
+    assert len(found.lines) == 3
+    assert all(line.bbox[0] >= 55 for line in found.lines), [line.bbox for line in found.lines]
