@@ -140,7 +140,7 @@ def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
     groups = _size_groups(labels, stats, text, height)
     for n, (group, size) in enumerate(groups):
         group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
-        loose = _tangled_print(stats, group_of, group_lines, size) if n == 0 else None
+        loose = _loose_print(stats, group_of, group_lines, size, len(groups) > 1) if n == 0 else None
         if loose is not None:  # lined with the other small print, after this group
             group_of[loose] = 0
             group_lines = _describe(group_of[labels], stats, group_of, size)
@@ -246,14 +246,21 @@ TANGLED_PRINT = 8
 SMALL_PIECE = 1.5
 
 
-def _tangled_print(stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine],
-                   height: float) -> np.ndarray | None:
-    """Mask of the small print caught in tangles (print beside a seal or crossed by pencil strokes, taken
-    for one line with them), or None when there is none."""
-    tangles = [line.label for line in lines if line.x_height > TANGLE * height]
+def _loose_print(stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine], height: float,
+                 small_print: bool) -> np.ndarray | None:
+    """Mask of the small print that the main text's lines do not hold, or None when there is none: print
+    caught in tangles (beside a seal or crossed by pencil strokes, taken for one line with them) and, on a
+    page with small print (``small_print``, or print in tangles), small letters left without a line at the
+    main text's size (a word that is one component, too small to be a line at that size)."""
     heights = stats[:, cv2.CC_STAT_HEIGHT]
-    loose = np.isin(line_of, tangles) & (heights < SMALL_TEXT * height) & (heights >= 0.2 * SMALL_TEXT * height)
-    return loose if tangles and loose.sum() >= TANGLED_PRINT else None
+    small = (heights < SMALL_TEXT * height) & (heights >= 0.2 * SMALL_TEXT * height)
+    tangles = [line.label for line in lines if line.x_height > TANGLE * height]
+    loose = small & np.isin(line_of, tangles)
+    if loose.sum() < TANGLED_PRINT:
+        loose[:] = False
+    if small_print or loose.any():
+        loose |= small & (line_of > 0) & ~np.isin(line_of, [line.label for line in lines])
+    return loose if loose.any() else None
 
 
 def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,

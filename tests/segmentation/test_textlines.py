@@ -352,3 +352,23 @@ def test_a_margin_rule_beside_the_lines_stays_out_of_them() -> None:
     found = find_text_lines(page)
     assert len(found.lines) == 3
     assert all(line.bbox[0] >= 55 for line in found.lines), [line.bbox for line in found.lines]
+
+
+def test_small_words_without_a_line_at_the_body_size_join_the_small_print() -> None:
+    """A small word that is one component (bold capitals run together beside a seal) is too small to be a
+    line at the body's size: on a page with small print it is lined with the small print; on a page
+    without, and a speck ever, it is not."""
+    stats = np.array([(0, 0, 0, 0, 0), (0, 200, 900, 60, 9000), (300, 90, 71, 14, 750), (500, 90, 3, 3, 9)])
+    line_of = np.array([0, 1, 2, 3])  # lines 2 and 3 were dropped as too small at the body's size
+    body = textlines.TextLine(bbox=(0, 200, 900, 260), slope=0.0, baseline=250.0, x_height=30.0, label=1)
+    loose = textlines._loose_print(stats, line_of, [body], 76.0, small_print=True)
+    assert loose is not None and loose.tolist() == [False, False, True, False]
+    assert textlines._loose_print(stats, line_of, [body], 76.0, small_print=False) is None
+    # small letters caught in a tangle (a "line" many text heights tall) are loose on any page, and then
+    # so is the small word
+    letters = np.array([(300 + 20 * n, 90, 12, 14, 80) for n in range(textlines.TANGLED_PRINT)])
+    stats = np.concatenate([stats, letters])
+    line_of = np.concatenate([line_of, np.full(len(letters), 1)])
+    body.x_height = 200.0
+    loose = textlines._loose_print(stats, line_of, [body], 76.0, small_print=False)
+    assert loose is not None and loose[4:].all() and loose[:4].tolist() == [False, False, True, False]
