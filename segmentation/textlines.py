@@ -97,11 +97,16 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     leveller = Leveller.of(binary)
     level = leveller.level(binary, cv2.INTER_LINEAR)
     ink = (level > 0).astype(np.uint8)
+    ruled = _rulings(ink)
+    ink[ruled > 0] = 0  # a table's grid, an underline: rules of their own, the letters they touch are free
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = _text_height(_closed_stats(ink), level.shape[0])
     if height <= 0:
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext, rules = _classify(stats, height, level.shape)
+    labels, stats, added = _add_rulings(labels, stats, ruled)
+    text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
+                            for mask, value in ((text, False), (nontext, True), (rules, True)))
     edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, leveller.level_y(x, y)))
     text &= ~edges  # the torn edge of a punch hole is no letter
     nontext |= edges
@@ -129,6 +134,43 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
         _, _, found, _ = cv2.connectedComponentsWithStats((owner == value).astype(np.uint8), connectivity=8)
         regions += [(_scaled(box, scale), kind) for box in found[1:, :4]]
     return PageLines(lines, regions, paper, threshold, owner, scale, height / scale)
+
+
+#: A straight horizontal or vertical run of ink at least this share of the page's longer side is a ruling:
+#: a table's grid, a form's box, a long underline; text never draws one.
+RULING_SHARE = 0.125
+#: Rulings wider and taller than this share of the page are the paper's edge.
+PAPER_EDGE = 0.85
+
+
+def _rulings(ink: np.ndarray) -> np.ndarray:
+    """The ruling pixels of ``ink`` (uint8, 1 where ink): long straight horizontal and vertical runs, each
+    at most a twentieth as thick as long (not a solid block, nor the edge of one), and not round the whole
+    page (the paper's edge in a photo, set aside with what it touches as before)."""
+    length = max(3, int(RULING_SHARE * max(ink.shape)))
+    ruled = np.zeros_like(ink)
+    for kernel, along in (((1, length), cv2.CC_STAT_WIDTH), ((length, 1), cv2.CC_STAT_HEIGHT)):
+        runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        across = cv2.CC_STAT_HEIGHT + cv2.CC_STAT_WIDTH - along
+        thin = stats[:, across] * 20 <= stats[:, along]
+        thin[0] = False
+        ruled |= thin[labels].astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ruled, connectivity=8)
+    edge = ((stats[:, cv2.CC_STAT_WIDTH] > PAPER_EDGE * ink.shape[1])
+            & (stats[:, cv2.CC_STAT_HEIGHT] > PAPER_EDGE * ink.shape[0]))
+    edge[0] = True
+    return (~edge[labels]).astype(np.uint8)
+
+
+def _add_rulings(labels: np.ndarray, stats: np.ndarray, ruled: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``labels`` and ``stats`` with the components of the ``ruled`` pixels after the others (``labels`` is
+    changed in place), and their number."""
+    count, ruling, found, _ = cv2.connectedComponentsWithStats(ruled, connectivity=8)
+    if count <= 1:
+        return labels, stats, 0
+    labels[ruling > 0] = ruling[ruling > 0] + len(stats) - 1
+    return labels, np.concatenate([stats, found[1:].astype(stats.dtype)]), count - 1
 
 
 def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
