@@ -97,7 +97,7 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     leveller = Leveller.of(binary)
     level = leveller.level(binary, cv2.INTER_LINEAR)
     ink = (level > 0).astype(np.uint8)
-    ruled = _rulings(ink)
+    ruled, vertical = _rulings(ink)
     ink[ruled > 0] = 0  # a table's grid, an underline: rules of their own, the letters they touch are free
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = _text_height(_closed_stats(ink), level.shape[0])
@@ -116,6 +116,7 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
     line_of, lines = _page_lines(labels, stats, text, height)
     strokes = nontext & ~rules & ~edges & (stats[:, cv2.CC_STAT_AREA] < STROKE_FILL * stats[:, 2] * stats[:, 3])
     labels, stats, line_of, lines = _reclaim_letters(labels, stats, strokes, line_of, lines, height)
+    lines = _join_cells(labels, stats, line_of, lines, vertical)
     added = len(stats) - len(text)
     text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
                             for mask, value in ((text, True), (nontext, False), (rules, False)))
@@ -143,10 +144,11 @@ RULING_SHARE = 0.125
 PAPER_EDGE = 0.85
 
 
-def _rulings(ink: np.ndarray) -> np.ndarray:
-    """The ruling pixels of ``ink`` (uint8, 1 where ink): long straight horizontal and vertical runs, each
-    at most a twentieth as thick as long (not a solid block, nor the edge of one), and not round the whole
-    page (the paper's edge in a photo, set aside with what it touches as before)."""
+def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ruling pixels of ``ink`` (uint8, 1 where ink), and the vertical ones among them: long straight
+    horizontal and vertical runs, each at most a twentieth as thick as long (not a solid block, nor the
+    edge of one), and not round the whole page (the paper's edge in a photo, set aside with what it touches
+    as before)."""
     length = max(3, int(RULING_SHARE * max(ink.shape)))
     ruled = np.zeros_like(ink)
     for kernel, along in (((1, length), cv2.CC_STAT_WIDTH), ((length, 1), cv2.CC_STAT_HEIGHT)):
@@ -155,12 +157,13 @@ def _rulings(ink: np.ndarray) -> np.ndarray:
         across = cv2.CC_STAT_HEIGHT + cv2.CC_STAT_WIDTH - along
         thin = stats[:, across] * 20 <= stats[:, along]
         thin[0] = False
-        ruled |= thin[labels].astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ruled, connectivity=8)
+        ruled |= thin[labels].astype(np.uint8) << (along == cv2.CC_STAT_HEIGHT)  # bit 1: vertical
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ruled > 0).astype(np.uint8), connectivity=8)
     edge = ((stats[:, cv2.CC_STAT_WIDTH] > PAPER_EDGE * ink.shape[1])
             & (stats[:, cv2.CC_STAT_HEIGHT] > PAPER_EDGE * ink.shape[0]))
     edge[0] = True
-    return (~edge[labels]).astype(np.uint8)
+    ruled[edge[labels]] = 0
+    return (ruled > 0).astype(np.uint8), ruled >> 1
 
 
 def _add_rulings(labels: np.ndarray, stats: np.ndarray, ruled: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -252,6 +255,41 @@ def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray,
         kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
         lines = _describe(kept[labels], stats, kept, 1.0)
     return labels, stats, line_of, lines
+
+
+#: Cells of a table row are joined across a vertical ruling that crosses at least this share of both
+#: cells' rows.
+CELL_RULE = 0.8
+
+
+def _join_cells(labels: np.ndarray, stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine],
+                vertical: np.ndarray) -> list[TextLine]:
+    """The lines with the cells of each table row joined: level pieces of one size with a vertical ruling
+    between them (a grid's column rule) are one row, however wide the cells (``line_of`` is changed in
+    place)."""
+    if not vertical.any():
+        return lines
+    pieces = sorted(lines, key=lambda line: line.bbox[0])
+    joined = False
+    for n, a in enumerate(pieces):
+        for b in pieces[n + 1:]:
+            top, bottom = max(a.bbox[1], b.bbox[1]), min(a.bbox[3], b.bbox[3])
+            if b.bbox[0] <= a.bbox[2] or bottom <= top or a.label == b.label:
+                continue
+            x = (a.bbox[2] + b.bbox[0]) / 2
+            size = max(a.x_height, b.x_height, 1.0)
+            if (abs(_baseline_at(a, x) - _baseline_at(b, x)) >= 0.2 * size
+                    or size > 2 * max(1.0, min(a.x_height, b.x_height))):
+                continue
+            between = vertical[top:bottom, a.bbox[2]:b.bbox[0]]
+            if between.size and (between.mean(axis=0) >= CELL_RULE).any():
+                line_of[line_of == b.label] = a.label
+                b.label = a.label
+                joined = True
+    if not joined:
+        return lines
+    kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
+    return _describe(kept[labels], stats, kept, 1.0)
 
 
 def _core_widths(pieces: np.ndarray, line: TextLine, top: int) -> np.ndarray:

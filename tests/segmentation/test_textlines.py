@@ -374,9 +374,10 @@ def test_small_words_without_a_line_at_the_body_size_join_the_small_print() -> N
     assert loose is not None and loose[4:].all() and loose[:4].tolist() == [False, False, True, False]
 
 
-def test_a_table_grid_is_a_rule_and_its_cells_are_text() -> None:
-    """A table drawn as a full grid, the descenders of its text touching the rules: the grid is set aside
-    as a rule (not one huge line), every row's text is found, and no line reaches across two rows."""
+@pytest.mark.parametrize("lift", [4, 18])  # the descenders touching the rule below, or clear of it
+def test_a_table_grid_is_a_rule_and_each_row_is_a_line(lift: int) -> None:
+    """A table drawn as a full grid, its cells' text wider than a receipt's prices: the grid is set aside
+    as a rule (not one huge line), and each row is one line, its cells left to right."""
     page = np.full((1200, 1800), 255, np.uint8)
     font = cv2.FONT_HERSHEY_SIMPLEX
     columns, rows = [100, 600, 1100, 1600], [200 + 70 * r for r in range(8)]
@@ -386,9 +387,9 @@ def test_a_table_grid_is_a_rule_and_its_cells_are_text() -> None:
         cv2.line(page, (columns[0], y), (columns[-1], y), 0, 3)
     for y in rows[1:]:
         for x, words in zip(columns, ["apple jelly", "quantity 12", "price 3.99"], strict=False):
-            cv2.putText(page, words, (x + 20, y - 4), font, 1.3, 0, 3, cv2.LINE_AA)
+            cv2.putText(page, words, (x + 20, y - lift), font, 1.3, 0, 3, cv2.LINE_AA)
     found = find_text_lines(page)
-    assert all(line.bbox[3] - line.bbox[1] < 70 for line in found.lines), [line.bbox for line in found.lines]
-    for y in rows[1:]:
-        assert any(line.bbox[1] < y - 20 < line.bbox[3] and line.bbox[0] < 140 for line in found.lines), y
+    assert len(found.lines) == len(rows) - 1, [line.bbox for line in found.lines]
+    for line, y in zip(found.lines, rows[1:], strict=True):
+        assert line.bbox[1] < y - 20 < line.bbox[3] and line.bbox[0] < 140 and line.bbox[2] > 1250
     assert any(kind == "rule" and box[2] - box[0] > 1400 and box[3] - box[1] > 450 for box, kind in found.nontext)
