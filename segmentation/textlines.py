@@ -5,11 +5,15 @@ any page takes a bounded time:
 
 1. the paper is flattened (grey divided by its local background: stains, yellowing, uneven light) and
    thresholded below the paper's own spread (textured paper stays paper);
-2. the torn edges of punch holes (:mod:`segmentation.holes`) and ink components much larger than the
-   text (pictures, blots, rules, flourishes) are set aside as non-text regions;
+2. rulings (a table's grid, a form's box, long underlines), the torn edges of punch holes
+   (:mod:`segmentation.holes`) and ink components much larger than the text (pictures, blots, rules,
+   flourishes) are set aside as non-text regions;
 3. the remaining ink, blurred along the writing direction and only a little across it, shows each line
    as a ridge; ridges are the line cores, and every ink component goes to the core it overlaps most;
-4. each line gets a straight fit of its slope, a baseline, an x-height, and a block for reading order.
+   small print is lined at its own size, also where it was caught in a "tangle" with a seal or strokes;
+4. letters joined to a stroke across their line are given back to it, and a table row's cells on either
+   side of a column rule are one line;
+5. each line gets a straight fit of its slope, a baseline, an x-height, and a block for reading order.
 
 The crops the recognizer reads are cut from the flattened full-resolution page, sheared level, with the
 ink of other lines blanked (:func:`app.line_engine.line_crop`).
@@ -178,8 +182,9 @@ def _add_rulings(labels: np.ndarray, stats: np.ndarray, ruled: np.ndarray) -> tu
 
 def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
                 height: float) -> tuple[np.ndarray, list[TextLine]]:
-    """The line of every component label (0 for none) and the lines: each size group's, then the pieces of
-    one line that the groups split joined (a title whose small letters were taken for small print)."""
+    """The line of every component label (0 for none) and the lines: each size group's (the small print
+    that the main text's lines do not hold joins the small print's group), then the pieces of one line that
+    the groups split joined (a title whose small letters were taken for small print)."""
     line_of = np.zeros(len(stats), np.int64)
     lines: list[TextLine] = []
     groups = _size_groups(labels, stats, text, height)
@@ -249,7 +254,7 @@ def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray,
     stats = np.concatenate([stats, np.array(parts, stats.dtype)])
     line_of = np.concatenate([line_of, np.array(owners, line_of.dtype)])
     changed = np.where(np.isin(line_of, owners), line_of, 0)
-    described = {line.label: line for line in _describe(changed[labels], stats, changed, 1.0)}
+    described = {line.label: line for line in _describe(changed[labels], stats, changed, 1.0)}  # drop none
     lines = [described.get(line.label, line) for line in lines]
     if _join_pieces(lines, line_of):  # a word that the stroke kept apart from its line joins it
         kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
