@@ -703,6 +703,8 @@ def _join_pieces(lines: list[TextLine], line_of: np.ndarray) -> bool:
 #: at most :data:`ROW_PIECE` x-heights wide: a table or receipt row (an item and its price), not two columns.
 WORD_REACH = 3.0
 ROW_PIECE = 8.0
+#: A piece at most this many x-heights wide is a letter or two, whose foot is on the baseline.
+LETTER_PIECE = 2.5
 
 
 def _same_line(a: TextLine, b: TextLine) -> bool:
@@ -724,7 +726,13 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
             return False
     x = (a.bbox[2] + b.bbox[0]) / 2
     tolerance = 0.2 if far else 0.5
-    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size
+    if abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size:
+        return True
+    # a letter or two set apart (a capital before its word) has no baseline of its own to speak of: its foot
+    return not far and any(
+        short.bbox[2] - short.bbox[0] <= LETTER_PIECE * size
+        and abs(short.bbox[3] - _baseline_at(other, (short.bbox[0] + short.bbox[2]) / 2)) < tolerance * size
+        for short, other in ((a, b), (b, a)))
 
 
 def _near(a: TextLine, b: TextLine) -> bool:

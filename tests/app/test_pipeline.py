@@ -45,6 +45,14 @@ def test_sample_page_structure(sample_page):
         assert glyph.raw_text == glyph.alternatives[0].text
 
 
+def test_sample_page_lines_are_the_written_lines(sample_page):
+    """One line per written line: the first body line's capital, set apart from its word, is not a line of
+    its own."""
+    truth = [line for line in SAMPLE.with_suffix(".txt").read_text().splitlines() if line.strip()]
+    assert len(sample_page.lines) == len(truth)
+    assert [len(line.words) for line in sample_page.lines][1] >= len(truth[1].split()) - 1
+
+
 def test_case_is_decided_from_geometry(sample_page):
     text = sample_page.text
     assert "the" in text.split() or "The" in text.split()

@@ -393,3 +393,17 @@ def test_a_table_grid_is_a_rule_and_each_row_is_a_line(lift: int) -> None:
     for line, y in zip(found.lines, rows[1:], strict=True):
         assert line.bbox[1] < y - 20 < line.bbox[3] and line.bbox[0] < 140 and line.bbox[2] > 1250
     assert any(kind == "rule" and box[2] - box[0] > 1400 and box[3] - box[1] > 450 for box, kind in found.nontext)
+
+
+def test_a_capital_set_apart_joins_its_line_by_its_foot() -> None:
+    """A handwritten capital T set apart from the rest of its word (the bundled sample's first line): most
+    of its ink is in its bar, so its own baseline comes out high, but its foot stands on the line's
+    baseline; a piece whose foot is well off that baseline stays apart."""
+    rest = textlines.TextLine(bbox=(172, 184, 1598, 270), slope=-0.0213, baseline=242.3, x_height=32.0,
+                              band=(-43.0, 12.0))
+    capital = textlines.TextLine(bbox=(89, 211, 157, 257), slope=-0.022, baseline=233.8, x_height=26.8,
+                                 band=(-22.0, 21.0))
+    assert textlines._same_line(capital, rest)
+    above = textlines.TextLine(bbox=(89, 180, 157, 226), slope=0.0, baseline=214.0, x_height=26.8,
+                               band=(-22.0, 12.0))
+    assert not textlines._same_line(above, rest)
