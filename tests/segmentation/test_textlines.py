@@ -317,9 +317,8 @@ def test_small_print_caught_among_strokes_across_it_is_still_lined() -> None:
         cv2.putText(page, text, (1000, 200 + 40 * n), font, 0.9, 0, 2, cv2.LINE_AA)
     for x in range(860, 1500, 70):
         cv2.line(page, (x, 90), (x + 80, 330), 0, 5)
-    for x in (1700,):  # an ornament's pair of dots, one above the other
-        for y in (200, 224):
-            cv2.circle(page, (x, y), 6, 0, -1)
+    cv2.circle(page, (1700, 200), 6, 0, -1)  # an ornament's pair of dots, one above the other
+    cv2.circle(page, (1700, 224), 6, 0, -1)
     for y in range(550, 1200, 150):
         cv2.putText(page, "Dear Sir, thank you for the letter", (80, y), font, 3.5, 0, 7, cv2.LINE_AA)
     found = find_text_lines(page)
@@ -356,8 +355,8 @@ def test_a_margin_rule_beside_the_lines_stays_out_of_them() -> None:
 
 def test_small_words_without_a_line_at_the_body_size_join_the_small_print() -> None:
     """A small word that is one component (bold capitals run together beside a seal) is too small to be a
-    line at the body's size: on a page with small print it is lined with the small print; on a page
-    without, and a speck ever, it is not."""
+    line at the body's size: on a page with small print it is lined with the small print, on a page
+    without it is not; a speck never is."""
     stats = np.array([(0, 0, 0, 0, 0), (0, 200, 900, 60, 9000), (300, 90, 71, 14, 750), (500, 90, 3, 3, 9)])
     line_of = np.array([0, 1, 2, 3])  # lines 2 and 3 were dropped as too small at the body's size
     body = textlines.TextLine(bbox=(0, 200, 900, 260), slope=0.0, baseline=250.0, x_height=30.0, label=1)
@@ -386,7 +385,7 @@ def test_a_table_grid_is_a_rule_and_each_row_is_a_line(lift: int) -> None:
     for y in rows:
         cv2.line(page, (columns[0], y), (columns[-1], y), 0, 3)
     for y in rows[1:]:
-        for x, words in zip(columns, ["apple jelly", "quantity 12", "price 3.99"], strict=False):
+        for x, words in zip(columns[:3], ["apple jelly", "quantity 12", "price 3.99"], strict=True):
             cv2.putText(page, words, (x + 20, y - lift), font, 1.3, 0, 3, cv2.LINE_AA)
     found = find_text_lines(page)
     assert len(found.lines) == len(rows) - 1, [line.bbox for line in found.lines]
