@@ -109,21 +109,17 @@ def find_text_lines(image: np.ndarray, max_pixels: int = SegmentOptions.max_pixe
         return PageLines([], [], paper, threshold, np.zeros(binary.shape, np.int32), scale, 0.0)
     text, nontext, rules = _classify(stats, height, level.shape)
     labels, stats, added = _add_rulings(labels, stats, ruled)
-    text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
-                            for mask, value in ((text, False), (nontext, True), (rules, True)))
+    text, nontext, rules = _grown(added, (text, False), (nontext, True), (rules, True))
     edges = text & torn_edges(stats, find_holes(small), lambda x, y: (x, leveller.level_y(x, y)))
     text &= ~edges  # the torn edge of a punch hole is no letter
     nontext |= edges
-    labels, stats, added = _cut_bridges(labels, stats, text, height)
-    text, nontext, rules, edges = (np.concatenate([mask, np.full(added, value)]) for mask, value
-                                   in ((text, True), (nontext, False), (rules, False), (edges, False)))
-    line_of, lines = _page_lines(labels, stats, text, height)
+    labels, stats, added, ridges = _cut_bridges(labels, stats, text, height)
+    text, nontext, rules, edges = _grown(added, (text, True), (nontext, False), (rules, False), (edges, False))
+    line_of, lines = _page_lines(labels, stats, text, height, ridges)
     strokes = nontext & ~rules & ~edges & (stats[:, cv2.CC_STAT_AREA] < STROKE_FILL * stats[:, 2] * stats[:, 3])
     labels, stats, line_of, lines = _reclaim_letters(labels, stats, strokes, line_of, lines, height)
     lines = _join_cells(labels, stats, line_of, lines, vertical)
-    added = len(stats) - len(text)
-    text, nontext, rules = (np.concatenate([mask, np.full(added, value)])
-                            for mask, value in ((text, True), (nontext, False), (rules, False)))
+    text, nontext, rules = _grown(len(stats) - len(text), (text, True), (nontext, False), (rules, False))
     _order(lines)
     renumber = np.zeros(int(line_of.max()) + 1, np.int32)
     for n, line in enumerate(lines):
@@ -170,6 +166,11 @@ def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (ruled > 0).astype(np.uint8), ruled >> 1
 
 
+def _grown(added: int, *masks: tuple[np.ndarray, bool]) -> list[np.ndarray]:
+    """Each mask over component labels grown by ``added`` new components, all of the value paired with it."""
+    return [np.concatenate([mask, np.full(added, value)]) for mask, value in masks]
+
+
 def _add_rulings(labels: np.ndarray, stats: np.ndarray, ruled: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """``labels`` and ``stats`` with the components of the ``ruled`` pixels after the others (``labels`` is
     changed in place), and their number."""
@@ -180,16 +181,18 @@ def _add_rulings(labels: np.ndarray, stats: np.ndarray, ruled: np.ndarray) -> tu
     return labels, np.concatenate([stats, found[1:].astype(stats.dtype)]), count - 1
 
 
-def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
-                height: float) -> tuple[np.ndarray, list[TextLine]]:
+def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
+                ridges: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, list[TextLine]]:
     """The line of every component label (0 for none) and the lines: each size group's (the small print
     that the main text's lines do not hold joins the small print's group), then the pieces of one line that
-    the groups split joined (a title whose small letters were taken for small print)."""
+    the groups split joined (a title whose small letters were taken for small print). ``ridges`` are those
+    of all the text, which a page of one size group uses again."""
     line_of = np.zeros(len(stats), np.int64)
     lines: list[TextLine] = []
     groups = _size_groups(labels, stats, text, height)
     for n, (group, size) in enumerate(groups):
-        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1)
+        group_of, group_lines = _group_lines(labels, stats, group, size, offset=int(line_of.max()) + 1,
+                                             ridges=ridges if len(groups) == 1 else None)
         loose = _loose_print(stats, group_of, group_lines, size, len(groups) > 1) if n == 0 else None
         if loose is not None:  # lined with the other small print, after this group
             group_of[loose] = 0
@@ -204,8 +207,7 @@ def _page_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
         line_of[group] = group_of[group]
         lines += group_lines
     if len(groups) > 1 and _join_pieces(lines, line_of):
-        line_of[~np.isin(line_of, [line.label for line in lines])] = 0
-        lines = _describe(line_of[labels], stats, line_of, min(size for _, size in groups))
+        lines = _described_again(labels, stats, line_of, lines, min(size for _, size in groups))
     return line_of, lines
 
 
@@ -257,8 +259,7 @@ def _reclaim_letters(labels: np.ndarray, stats: np.ndarray, strokes: np.ndarray,
     described = {line.label: line for line in _describe(changed[labels], stats, changed, 1.0)}  # drop none
     lines = [described.get(line.label, line) for line in lines]
     if _join_pieces(lines, line_of):  # a word that the stroke kept apart from its line joins it
-        kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
-        lines = _describe(kept[labels], stats, kept, 1.0)
+        lines = _described_again(labels, stats, line_of, lines, 1.0)
     return labels, stats, line_of, lines
 
 
@@ -281,20 +282,14 @@ def _join_cells(labels: np.ndarray, stats: np.ndarray, line_of: np.ndarray, line
             top, bottom = max(a.bbox[1], b.bbox[1]), min(a.bbox[3], b.bbox[3])
             if b.bbox[0] <= a.bbox[2] or bottom <= top or a.label == b.label:
                 continue
-            x = (a.bbox[2] + b.bbox[0]) / 2
-            size = max(a.x_height, b.x_height, 1.0)
-            if (abs(_baseline_at(a, x) - _baseline_at(b, x)) >= 0.2 * size
-                    or size > 2 * max(1.0, min(a.x_height, b.x_height))):
+            if not (_one_size(a, b) and _level(a, b, 0.2)):
                 continue
             between = vertical[top:bottom, a.bbox[2]:b.bbox[0]]
             if between.size and (between.mean(axis=0) >= CELL_RULE).any():
                 line_of[line_of == b.label] = a.label
                 b.label = a.label
                 joined = True
-    if not joined:
-        return lines
-    kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
-    return _describe(kept[labels], stats, kept, 1.0)
+    return _described_again(labels, stats, line_of, lines, 1.0) if joined else lines
 
 
 def _core_widths(pieces: np.ndarray, line: TextLine, top: int) -> np.ndarray:
@@ -348,10 +343,11 @@ def _loose_print(stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine], 
     return loose if loose.any() else None
 
 
-def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float,
-                 offset: int) -> tuple[np.ndarray, list[TextLine]]:
-    """The lines of the ``text`` components of one size; line labels start at ``offset``."""
-    cores, core_stats = _ridges(text[labels], height)
+def _group_lines(labels: np.ndarray, stats: np.ndarray, text: np.ndarray, height: float, offset: int,
+                 ridges: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[TextLine]]:
+    """The lines of the ``text`` components of one size; line labels start at ``offset``. ``ridges``: the
+    ridges of this text when already known."""
+    cores, core_stats = ridges if ridges is not None else _ridges(text[labels], height)
     line_of = _assign(labels, stats, text, cores, core_stats, height)
     line_of[line_of > 0] += offset
     lines = _describe(line_of[labels], stats, line_of, height)
@@ -378,11 +374,11 @@ BRIDGE_LENGTH = 1.0
 
 
 def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
-                 height: float) -> tuple[np.ndarray, np.ndarray, int]:
+                 height: float) -> tuple[np.ndarray, np.ndarray, int, tuple[np.ndarray, np.ndarray]]:
     """Text components on the cores of two lines one above the other (a loop of one line run into the
     letters of the next) cut between the lines: each pixel goes to the nearest of those cores in its
-    column. Returns the labels and stats with the cut-off parts as new components after the others, and
-    their number (``labels`` is changed in place)."""
+    column. Returns the labels and stats with the cut-off parts as new components after the others, their
+    number (``labels`` is changed in place), and the text's ridges (the cut moves no ink)."""
     cores, core_stats = _ridges(text[labels], height)
     inked = (cores > 0) & text[labels]
     comps, core_of, counts, where, best = _overlaps(labels, cores, inked, len(stats))
@@ -411,8 +407,8 @@ def _cut_bridges(labels: np.ndarray, stats: np.ndarray, text: np.ndarray,
                 box[ys[nearest == n], xs[nearest == n]] = len(stats) + len(parts)
                 parts.append(_pixel_stats(x + xs[nearest == n], y + ys[nearest == n]))
     if not parts:
-        return labels, stats, 0
-    return labels, np.concatenate([stats, np.array(parts, stats.dtype)]), len(parts)
+        return labels, stats, 0, (cores, core_stats)
+    return labels, np.concatenate([stats, np.array(parts, stats.dtype)]), len(parts), (cores, core_stats)
 
 
 def _overlaps(labels: np.ndarray, cores: np.ndarray, inked: np.ndarray,
@@ -644,6 +640,14 @@ def _line_below(lines: np.ndarray, box: np.ndarray, height: float) -> int:
     return int(np.bincount(found[found > 0]).argmax())
 
 
+def _described_again(labels: np.ndarray, stats: np.ndarray, line_of: np.ndarray, lines: list[TextLine],
+                     height: float) -> list[TextLine]:
+    """The lines that ``lines`` label after some were joined (``line_of`` relabelled), described again from
+    their components; ``height`` as for :func:`_describe` (1.0 keeps every line)."""
+    kept = np.where(np.isin(line_of, [line.label for line in lines]), line_of, 0)
+    return _describe(kept[labels], stats, kept, height)
+
+
 def _describe(owner: np.ndarray, stats: np.ndarray, line_of: np.ndarray, height: float) -> list[TextLine]:
     """A :class:`TextLine` for every line label with enough ink (working pixels)."""
     lines = []
@@ -713,7 +717,7 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
     widths = (a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
     gap, far = b.bbox[0] - a.bbox[2], not _near(a, b)
     overlapping = -gap > 0.3 * max(1, min(widths)) and b.bbox[2] > a.bbox[2]  # inside a: a word left out
-    if overlapping or max(a.x_height, b.x_height) > 2 * max(1.0, min(a.x_height, b.x_height)):
+    if overlapping or not _one_size(a, b):
         return False
     if far and min(widths) > ROW_PIECE * size:
         return False
@@ -724,15 +728,26 @@ def _same_line(a: TextLine, b: TextLine) -> bool:
         tall = [max(1.0, line.band[1] - line.band[0]) for line in (a, b)]
         if max(tall) > 2 * min(tall):
             return False
-    x = (a.bbox[2] + b.bbox[0]) / 2
     tolerance = 0.2 if far else 0.5
-    if abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * size:
+    if _level(a, b, tolerance):
         return True
     # a letter or two set apart (a capital before its word) has no baseline of its own to speak of: its foot
     return not far and any(
         short.bbox[2] - short.bbox[0] <= LETTER_PIECE * size
         and abs(short.bbox[3] - _baseline_at(other, (short.bbox[0] + short.bbox[2]) / 2)) < tolerance * size
         for short, other in ((a, b), (b, a)))
+
+
+def _one_size(a: TextLine, b: TextLine) -> bool:
+    """Whether two pieces' x-heights are within a factor of two."""
+    return max(a.x_height, b.x_height) <= 2 * max(1.0, min(a.x_height, b.x_height))
+
+
+def _level(a: TextLine, b: TextLine, tolerance: float) -> bool:
+    """Whether ``a`` and ``b`` (right of it) meet on one baseline, within ``tolerance`` x-heights, in the
+    middle of the gap between them."""
+    x = (a.bbox[2] + b.bbox[0]) / 2
+    return abs(_baseline_at(a, x) - _baseline_at(b, x)) < tolerance * max(a.x_height, b.x_height, 1.0)
 
 
 def _near(a: TextLine, b: TextLine) -> bool:
